@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { formatIssues } from './load.ts';
+import { DockmedicError } from '../errors.ts';
+
+export const DockmedicEnv = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DOCKMEDIC_CONFIG: z.string().min(1).optional(),
+});
+export type DockmedicEnv = z.infer<typeof DockmedicEnv>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): DockmedicEnv {
+  const picked = Object.fromEntries(
+    Object.keys(DockmedicEnv.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const result = DockmedicEnv.safeParse(picked);
+  if (!result.success) {
+    throw new DockmedicError('dm_config_invalid', `environment is not valid: ${formatIssues(result.error).join('; ')}`);
+  }
+  return result.data;
+}
+
+export type SlackMode = 'socket' | 'http' | 'none';
+
+/** Socket Mode when an app token is set (no public URL needed), HTTP with a signing secret, else none. */
+export function slackModeOf(env: DockmedicEnv): SlackMode {
+  if (env.SLACK_BOT_TOKEN && env.SLACK_APP_TOKEN) return 'socket';
+  if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) return 'http';
+  return 'none';
+}

@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { HostConnection } from '../hosts/types.ts';
+
+export const RISKS = ['safe', 'risky', 'dangerous'] as const;
+export type Risk = (typeof RISKS)[number];
+
+/** One exact step, shown before approval and reported after. */
+export interface Operation {
+  description: string;
+  /** The exact remote command line or Engine API call. */
+  command: string;
+}
+
+export interface FixContext {
+  conn: HostConnection;
+}
+
+export type Recheck = { ok: true; note?: string } | { ok: false; reason: string };
+
+export interface FixOutcome {
+  ok: boolean;
+  summary: string;
+  bytesFreed?: number;
+  operations: Array<Operation & { result: string }>;
+}
+
+export interface Fix<P = unknown> {
+  id: string;
+  title: string;
+  risk: Risk;
+  params: z.ZodType<P>;
+  /** The exact operations, for the preview before approval. */
+  plan(params: P): Operation[];
+  /** Runs right before the fix: is the evidence still true (the log still there, the container still dead)? */
+  recheck(ctx: FixContext, params: P): Promise<Recheck>;
+  run(ctx: FixContext, params: P): Promise<FixOutcome>;
+}

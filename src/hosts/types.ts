@@ -1,0 +1,38 @@
+import type Docker from 'dockerode';
+import type { HostConfig } from '../config/schema.ts';
+import type { ShellCommand } from './shell.ts';
+
+export interface ExecOptions {
+  /** Per-command timeout; defaults to the configured command timeout. */
+  timeoutMs?: number;
+  /** Run as `sudo -n …` when the host is configured with `sudo: true`. */
+  privileged?: boolean;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** Exit status; a non-zero status is a result, not an error. */
+  code: number;
+}
+
+/**
+ * One live link to a host: shell commands and the Docker Engine API over the same SSH connection
+ * (or this machine for `address: local`). Connection trouble throws a DockmedicError
+ * (dm_host_unreachable, dm_host_timeout, dm_host_key_mismatch, dm_auth_failed, dm_docker_unavailable).
+ */
+export interface HostConnection {
+  readonly host: HostConfig;
+  readonly transport: 'ssh' | 'local';
+  exec(command: ShellCommand, options?: ExecOptions): Promise<ExecResult>;
+  /** A dockerode client whose HTTP requests go to `host.dockerSocket` through this connection. */
+  docker(): Docker;
+}
+
+export interface HostPool {
+  /** A pooled connection, opened (or reopened after a drop) on demand. */
+  acquire(host: HostConfig): Promise<HostConnection>;
+  /** Drops a host's pooled connection, e.g. after the config changed. */
+  release(hostName: string): Promise<void>;
+  closeAll(): Promise<void>;
+}

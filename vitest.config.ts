@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // Integration suites share one machine's lab hosts and Redis: files run one after another.
+    fileParallelism: false,
+    pool: 'forks',
+  },
+});
