@@ -1,5 +1,15 @@
 import type { CheckResult, Finding, Severity } from './types.ts';
 
+// The functions that build these shapes live beside them; re-exported so callers need one import.
+export {
+  buildHostReport,
+  type ReportMeta,
+  type ReportTiming,
+  sortFindings,
+  summarizeDisk,
+  unreachableReport,
+} from './hostReport.ts';
+
 /** A filesystem as the diskcheck message shows it: blocks and inodes side by side. */
 export interface FilesystemUsage {
   mount: string;

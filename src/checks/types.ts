@@ -42,6 +42,11 @@ export interface CheckContext {
 export interface Check<E = unknown> {
   id: string;
   title: string;
+  /**
+   * True when the evidence comes from the Engine API: with dockerd down the runner reports such a
+   * check as skipped (and dockerd's absence once), while shell-side checks still run.
+   */
+  needsDocker?: boolean;
   /** I/O: gather evidence over the host connection. */
   collect(ctx: CheckContext): Promise<E>;
   /** Pure: evidence in, findings out. Unit-tested on evidence captured from real hosts. */
@@ -54,5 +59,11 @@ export interface CheckResult<E = unknown> {
   evidence?: E;
   findings: Finding[];
   /** Set when evidence could not be collected; findings then say so. */
-  error?: { code: string; message: string };
+  error?: {
+    code: string;
+    /** For logs. */
+    message: string;
+    /** What a user may read (the DockmedicError's userMessage). */
+    userMessage?: string;
+  };
 }

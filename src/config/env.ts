@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import { formatIssues } from './load.ts';
 import { DockmedicError } from '../errors.ts';
+import { Duration } from './duration.ts';
+import { formatIssues } from './load.ts';
 
 export const DockmedicEnv = z.object({
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DOCKMEDIC_CONFIG: z.string().min(1).optional(),
+  /** How long a worker holds a job without renewing its lock; a dead worker's job moves on after it. */
+  DOCKMEDIC_JOB_LOCK: Duration.optional(),
 });
 export type DockmedicEnv = z.infer<typeof DockmedicEnv>;
 

@@ -28,9 +28,16 @@ export const HostMonitorConfig = z
 export const HostConfig = z
   .object({
     name: HostName,
-    address: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name, an IP address or `local`'),
+    address: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name, an IP address or `local`'),
     port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'expected a Unix user name').default('root'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'expected a Unix user name')
+      .default('root'),
     privateKey: z.string().min(1).optional(),
     hostKey: z
       .string()
@@ -81,7 +88,10 @@ export const MonitorConfig = z
       .array(z.string())
       .default(['disk-usage', 'inode-usage', 'container-logs', 'daemon-health', 'container-health', 'shm-size']),
     rules: z.record(z.string(), RuleConfig).default({}),
-    watchdog: z.object({ autoStart: z.boolean().default(false) }).strict().default({ autoStart: false }),
+    watchdog: z
+      .object({ autoStart: z.boolean().default(false) })
+      .strict()
+      .default({ autoStart: false }),
   })
   .strict();
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
@@ -119,7 +129,11 @@ export const DockmedicConfig = z
     const seen = new Set<string>();
     config.hosts.forEach((host, index) => {
       if (seen.has(host.name)) {
-        ctx.addIssue({ code: 'custom', path: ['hosts', index, 'name'], message: `host name "${host.name}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', index, 'name'],
+          message: `host name "${host.name}" is used twice`,
+        });
       }
       seen.add(host.name);
     });

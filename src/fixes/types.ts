@@ -31,6 +31,11 @@ export interface Fix<P = unknown> {
   params: z.ZodType<P>;
   /** The exact operations, for the preview before approval. */
   plan(params: P): Operation[];
+  /**
+   * The same operations with what only the host knows filled in (e.g. the resolved log path), for
+   * an approval message that shows the exact command line. Read-only.
+   */
+  preview?(ctx: FixContext, params: P): Promise<Operation[]>;
   /** Runs right before the fix: is the evidence still true (the log still there, the container still dead)? */
   recheck(ctx: FixContext, params: P): Promise<Recheck>;
   run(ctx: FixContext, params: P): Promise<FixOutcome>;

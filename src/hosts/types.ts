@@ -14,6 +14,8 @@ export interface ExecResult {
   stderr: string;
   /** Exit status; a non-zero status is a result, not an error. */
   code: number;
+  /** Set when stdout or stderr went past the output cap and the rest was dropped. */
+  truncated?: boolean;
 }
 
 /**
@@ -35,4 +37,19 @@ export interface HostPool {
   /** Drops a host's pooled connection, e.g. after the config changed. */
   release(hostName: string): Promise<void>;
   closeAll(): Promise<void>;
+}
+
+/** What the pool needs on top of HostConnection to reuse, replace and close connections. */
+export interface ManagedConnection extends HostConnection {
+  /** False once the link dropped or was closed: the pool then opens a new one. */
+  readonly alive: boolean;
+  /** `SHA256:…` of the key the host offered (SSH only). */
+  readonly hostKeyFingerprint?: string;
+  close(): Promise<void>;
+}
+
+/** Per-connection settings, in milliseconds, from the config's `timeouts` and `hostConcurrency`. */
+export interface ConnectionSettings {
+  timeouts: { connect: number; command: number; keepalive: number };
+  hostConcurrency: number;
 }

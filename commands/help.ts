@@ -1,0 +1,20 @@
+import { renderHelp } from '../src/slack/render/help.ts';
+import type { DockerCommand } from './services.ts';
+
+export const helpCommand: DockerCommand = {
+  name: 'help',
+  usage: 'help',
+  description: 'List every /docker subcommand and who may run it.',
+  minRole: 'viewer',
+  sideEffects: false,
+  async run(_args, _request, services) {
+    return renderHelp(
+      services.commands.map(({ usage, description, minRole, sideEffects }) => ({
+        usage,
+        description,
+        minRole,
+        sideEffects,
+      })),
+    );
+  },
+};

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { hasRole, roleOf } from '../src/approvals/policy.ts';
+import { DockmedicError, userMessageOf } from '../src/errors.ts';
+import { log } from '../src/log.ts';
+import { renderError } from '../src/slack/render/error.ts';
+import { auditCommand } from './audit.ts';
+import { diskcheckCommand } from './diskcheck.ts';
+import { helpCommand } from './help.ts';
+import { hostsCommand } from './hosts.ts';
+import { shown, tokenize } from './parse.ts';
+import type { CommandServices, DockerCommand } from './services.ts';
+import type { CommandRequest, Reply } from './types.ts';
+
+/** Every `/docker` subcommand, in the order help lists them. Adding one = one file + one line here. */
+export const COMMANDS: readonly DockerCommand[] = [helpCommand, hostsCommand, diskcheckCommand, auditCommand];
+
+export function newRequestId(): string {
+  return `rq-${randomBytes(6).toString('hex')}`;
+}
+
+export function findCommand(name: string): DockerCommand | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}
+
+/** Parse, authorize, run (which at most enqueues). Every failure becomes a reply that says what to do. */
+export async function dispatch(request: CommandRequest, services: CommandServices): Promise<Reply> {
+  try {
+    const [name = 'help', ...args] = tokenize(request.text);
+    const command = services.commands.find((candidate) => candidate.name === name.toLowerCase());
+    if (!command) {
+      throw new DockmedicError('dm_unknown_command', `unknown subcommand ${shown(name)}`, {
+        userMessage: `There is no \`/docker ${shown(name)}\`. Try one of: ${services.commands.map((c) => `\`${c.name}\``).join(', ')} — or \`/docker help\`.`,
+      });
+    }
+    const role = roleOf(services.config.current().access, request.userId);
+    if (!hasRole(role, command.minRole)) {
+      throw new DockmedicError('dm_forbidden', `user ${request.userId} may not run ${command.name}`, {
+        userMessage: `\`/docker ${command.name}\` needs the ${command.minRole} role, and you are ${role ? `a ${role}` : 'not listed in dockmedic access'}. Ask an admin to add you in dockmedic.yaml.`,
+      });
+    }
+    return await command.run(args, request, services);
+  } catch (error) {
+    if (!(error instanceof DockmedicError)) log.error({ err: error, user: request.userId }, 'command failed');
+    return renderError(userMessageOf(error));
+  }
+}

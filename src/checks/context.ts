@@ -1,0 +1,18 @@
+import type { HostConnection } from '../hosts/types.ts';
+import type { CheckContext } from './types.ts';
+
+/** A context whose memo shares evidence (docker info, df) between the checks and fixes of one run. */
+export function createContext(conn: HostConnection): CheckContext {
+  const cache = new Map<string, Promise<unknown>>();
+  return {
+    conn,
+    memo<T>(key: string, collect: () => Promise<T>): Promise<T> {
+      let pending = cache.get(key) as Promise<T> | undefined;
+      if (!pending) {
+        pending = collect();
+        cache.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}

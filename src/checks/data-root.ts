@@ -1,0 +1,161 @@
+// Where Docker keeps its data and how it was told (seed § 1). A symlinked root dir confuses
+// orchestrators; `graph` (option or flag) was removed in Docker 23 and keeps dockerd from starting;
+// a full root filesystem next to an emptier one is a case for moving data-root.
+
+import { formatBytes } from '../format.ts';
+import { sh } from '../hosts/shell.ts';
+import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
+import { type DaemonJson, daemonJson } from './evidence/daemonConfig.ts';
+import { type DockerRoot, describeDockerRootSource, dockerRoot } from './evidence/dockerRoot.ts';
+import { blockUsage, type DfBlocksRow, localFilesystems } from './evidence/filesystems.ts';
+import type { Check, CheckContext, Finding } from './types.ts';
+
+/** Another local filesystem with this many times the free space is worth moving data-root to. */
+export const MIGRATION_FREE_FACTOR = 3;
+/** …and at least this much free, so a nearly empty disk next to a full one is not a silly suggestion. */
+export const MIGRATION_MIN_FREE_BYTES = 1024 ** 3;
+const NOT_A_DATA_DISK =
+  /^(tmpfs|devtmpfs|ramfs|overlay|squashfs|iso9660|proc|sysfs|cgroup2?|nsfs|autofs|efivarfs|vfat)$/;
+
+export interface DataRootEvidence {
+  dockerRoot: DockerRoot;
+  /** `readlink -f` of the root dir; differs from it when a symlink is on the way. */
+  resolvedPath?: string;
+  daemonJson: DaemonJson;
+  /** The running dockerd's command line, split on spaces, when the process table shows one. */
+  dockerdArgs?: string[];
+  /** ExecStart lines of the docker systemd unit, where systemd exists. */
+  unitExecStart: string[];
+  dockerFilesystem?: DfBlocksRow;
+  localFilesystems: DfBlocksRow[];
+}
+
+/** Pure: `ps -eo args=` output to the dockerd command line. */
+export function findDockerdArgs(psOutput: string): string[] | undefined {
+  for (const line of psOutput.split('\n')) {
+    const args = line.trim().split(/\s+/);
+    const program = args[0]?.split('/').pop();
+    if (program === 'dockerd') return args;
+  }
+  return undefined;
+}
+
+async function collectDataRoot(ctx: CheckContext): Promise<DataRootEvidence> {
+  const root = await dockerRoot(ctx);
+  const [resolved, config, ps, unit, disk, locals] = await Promise.all([
+    ctx.conn.exec(sh`readlink -f -- ${root.path}`),
+    daemonJson(ctx),
+    ctx.conn.exec(sh`ps -eo args= 2>/dev/null || ps -o args`),
+    ctx.conn.exec(sh`systemctl cat docker.service 2>/dev/null`),
+    blockUsage(ctx).catch(() => undefined),
+    localFilesystems(ctx),
+  ]);
+  const evidence: DataRootEvidence = {
+    dockerRoot: root,
+    daemonJson: config,
+    unitExecStart: unit.stdout.split('\n').filter((line) => /^\s*ExecStart=/.test(line)),
+    localFilesystems: locals,
+  };
+  const resolvedPath = resolved.stdout.trim();
+  if (resolved.code === 0 && resolvedPath.startsWith('/')) evidence.resolvedPath = resolvedPath;
+  const dockerdArgs = findDockerdArgs(ps.stdout);
+  if (dockerdArgs) evidence.dockerdArgs = dockerdArgs;
+  const dockerFilesystem = disk?.filesystems.find((fs) => fs.holdsDockerRoot)?.row;
+  if (dockerFilesystem) evidence.dockerFilesystem = dockerFilesystem;
+  return evidence;
+}
+
+function usesGraphFlag(words: readonly string[]): boolean {
+  return words.some(
+    (word) => word === '-g' || word === '--graph' || word.startsWith('--graph=') || word.startsWith('-g='),
+  );
+}
+
+function graphFindings(evidence: DataRootEvidence): Finding[] {
+  const where: string[] = [];
+  if (evidence.daemonJson.config && 'graph' in evidence.daemonJson.config) {
+    where.push(`${evidence.daemonJson.path} sets "graph"`);
+  }
+  if (evidence.dockerdArgs && usesGraphFlag(evidence.dockerdArgs)) where.push('the running dockerd has --graph');
+  for (const line of evidence.unitExecStart) {
+    if (usesGraphFlag(line.split(/\s+/))) where.push(`the docker unit has --graph: ${line.trim()}`);
+  }
+  if (where.length === 0) return [];
+  return [
+    {
+      check: 'data-root',
+      severity: 'crit',
+      summary: `${where[0]}: removed in Docker 23, dockerd will not start with it; use "data-root"`,
+      detail:
+        'Replace "graph" with "data-root" (same value) in daemon.json, or --graph with --data-root in the unit. Older guides still show "graph".',
+      evidence: where,
+    },
+  ];
+}
+
+function migrationFinding(evidence: DataRootEvidence): Finding | undefined {
+  const fs = evidence.dockerFilesystem;
+  if (!fs || fs.usedPct < DISK_USAGE_THRESHOLDS.crit) return undefined;
+  const candidates = evidence.localFilesystems
+    .filter((other) => other.mount !== fs.mount && !NOT_A_DATA_DISK.test(other.fstype))
+    .filter((other) => !other.mount.startsWith(`${evidence.dockerRoot.path}/`))
+    .filter((other) => other.availBytes >= MIGRATION_MIN_FREE_BYTES)
+    .filter((other) => other.availBytes >= MIGRATION_FREE_FACTOR * fs.availBytes)
+    .sort((a, b) => b.availBytes - a.availBytes);
+  const best = candidates[0];
+  if (!best) return undefined;
+  const target = `${best.mount.replace(/\/$/, '')}/docker`;
+  return {
+    check: 'data-root',
+    severity: 'info',
+    summary: `${fs.mount} is ${fs.usedPct}% full while ${best.mount} has ${formatBytes(best.availBytes)} free: consider moving data-root there`,
+    detail: [
+      'Runbook (dangerous: stops every container; each step confirmed):',
+      '1. systemctl stop docker docker.socket (or stop the dockerd process)',
+      `2. rsync -aHAX --numeric-ids ${evidence.dockerRoot.path}/ ${target}/ (keeps owners, modes, hard links and xattrs; plain cp does not)`,
+      `3. set "data-root": "${target}" in /etc/docker/daemon.json`,
+      '4. start docker; 5. verify: docker info shows the new DockerRootDir, containers and images are there',
+      `6. keep ${evidence.dockerRoot.path} until that is confirmed, then remove it`,
+    ].join('\n'),
+    evidence: [`${best.device} ${best.fstype} ${best.mount}: ${formatBytes(best.availBytes)} free`],
+  };
+}
+
+export function judgeDataRoot(evidence: DataRootEvidence): Finding[] {
+  const root = evidence.dockerRoot;
+  const source = `Docker root dir ${root.path}, from ${describeDockerRootSource(root)}`;
+  const findings: Finding[] = [...graphFindings(evidence)];
+  if (evidence.resolvedPath && evidence.resolvedPath !== root.path.replace(/\/+$/, '')) {
+    findings.push({
+      check: 'data-root',
+      severity: 'warn',
+      summary: `The Docker root dir ${root.path} is a symlink to ${evidence.resolvedPath}`,
+      detail: `Orchestrators (Kubernetes among them) do not support a symlinked Docker root dir. Set "data-root": "${evidence.resolvedPath}" in daemon.json instead.`,
+      evidence: [source, `readlink -f ${root.path}: ${evidence.resolvedPath}`],
+    });
+  }
+  if (evidence.daemonJson.parseError) {
+    findings.push({
+      check: 'data-root',
+      severity: 'info',
+      summary: `${evidence.daemonJson.path} could not be used: ${evidence.daemonJson.parseError}`,
+    });
+  }
+  const migration = migrationFinding(evidence);
+  if (migration) findings.push(migration);
+  if (findings.length === 0)
+    findings.push({
+      check: 'data-root',
+      severity: 'ok',
+      summary: `The Docker root dir is ${root.path}`,
+      evidence: [source],
+    });
+  return findings;
+}
+
+export const dataRootCheck: Check<DataRootEvidence> = {
+  id: 'data-root',
+  title: 'Docker root dir',
+  collect: collectDataRoot,
+  judge: judgeDataRoot,
+};

@@ -1,0 +1,180 @@
+// Filesystem usage from `df -P` (POSIX format: one line per filesystem, never wrapped), so GNU
+// coreutils and busybox both work. Blocks come from `df -P -T -k`, inodes from `df -P -i`. The block
+// size is read from the header ("1024-blocks", "1-blocks") rather than assumed. Mount points and
+// device names may contain spaces: the numeric columns anchor the parse, not whitespace splitting.
+
+import { z } from 'zod';
+import { DockmedicError } from '../../errors.ts';
+import { sh } from '../../hosts/shell.ts';
+import type { CheckContext } from '../types.ts';
+import { type DockerRoot, dockerRoot } from './dockerRoot.ts';
+
+export const DfBlocksRow = z.object({
+  device: z.string().min(1),
+  fstype: z.string().min(1),
+  sizeBytes: z.number().int().nonnegative(),
+  usedBytes: z.number().int().nonnegative(),
+  availBytes: z.number().int().nonnegative(),
+  usedPct: z.number().min(0).max(100),
+  mount: z.string().startsWith('/'),
+});
+export type DfBlocksRow = z.infer<typeof DfBlocksRow>;
+
+export const DfInodesRow = z.object({
+  device: z.string().min(1),
+  inodes: z.number().int().nonnegative(),
+  used: z.number().int().nonnegative(),
+  free: z.number().int().nonnegative(),
+  /** Null when the filesystem has no fixed inode count (btrfs, some network filesystems). */
+  usedPct: z.number().min(0).max(100).nullable(),
+  mount: z.string().startsWith('/'),
+});
+export type DfInodesRow = z.infer<typeof DfInodesRow>;
+
+const BLOCKS_LINE = /^(.+?)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*)$/;
+const INODES_LINE = /^(.+?)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)\s+(\d+%|-)\s+(\/.*)$/;
+
+function blockSize(header: string): number {
+  const match = /(\d+)-blocks/i.exec(header);
+  return match ? Number(match[1]) : 1024;
+}
+
+/** df prints the rounded-up percentage; recompute it the same way when it printed `-`. */
+function percent(printed: string, used: number, avail: number): number {
+  if (printed !== '-') return Number(printed.replace('%', ''));
+  if (used + avail === 0) return 0;
+  return Math.ceil((used * 100) / (used + avail));
+}
+
+/** Pure: `df -P -T` output into rows; lines that do not parse are skipped. */
+export function parseDfBlocks(stdout: string): DfBlocksRow[] {
+  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+  const header = lines.shift() ?? '';
+  const unit = blockSize(header);
+  const rows: DfBlocksRow[] = [];
+  for (const line of lines) {
+    const match = BLOCKS_LINE.exec(line.trimEnd());
+    if (!match) continue;
+    const [, device, fstype, size, used, avail, pct, mount] = match as unknown as string[];
+    const usedBytes = Number(used) * unit;
+    const availBytes = Number(avail) * unit;
+    const row = DfBlocksRow.safeParse({
+      device,
+      fstype,
+      sizeBytes: Number(size) * unit,
+      usedBytes,
+      availBytes,
+      usedPct: percent(pct as string, usedBytes, availBytes),
+      mount,
+    });
+    if (row.success) rows.push(row.data);
+  }
+  return rows;
+}
+
+function count(text: string): number {
+  return text === '-' ? 0 : Number(text);
+}
+
+/** Pure: `df -P -i` output into rows; lines that do not parse are skipped. */
+export function parseDfInodes(stdout: string): DfInodesRow[] {
+  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+  lines.shift();
+  const rows: DfInodesRow[] = [];
+  for (const line of lines) {
+    const match = INODES_LINE.exec(line.trimEnd());
+    if (!match) continue;
+    const [, device, inodes, used, free, pct, mount] = match as unknown as string[];
+    const total = count(inodes as string);
+    const row = DfInodesRow.safeParse({
+      device,
+      inodes: total,
+      used: count(used as string),
+      free: count(free as string),
+      usedPct: total === 0 || pct === '-' ? null : Number((pct as string).replace('%', '')),
+      mount,
+    });
+    if (row.success) rows.push(row.data);
+  }
+  return rows;
+}
+
+/** A filesystem that one or more paths we asked about live on. */
+export interface Located<R> {
+  row: R;
+  /** The paths asked about that live on it (`/`, the Docker root dir). */
+  paths: string[];
+  holdsDockerRoot: boolean;
+}
+
+export interface FilesystemEvidence<R> {
+  dockerRoot: DockerRoot;
+  filesystems: Array<Located<R>>;
+  /** Paths df could not report on, with its message (e.g. the Docker root dir does not exist). */
+  problems: string[];
+}
+
+async function dfOne<R>(ctx: CheckContext, kind: 'blocks' | 'inodes', path: string): Promise<R | string> {
+  return ctx.memo(`shell:df-${kind}:${path}`, async () => {
+    const command = kind === 'blocks' ? sh`df -P -T -k -- ${path}` : sh`df -P -i -- ${path}`;
+    const result = await ctx.conn.exec(command);
+    const rows = kind === 'blocks' ? parseDfBlocks(result.stdout) : parseDfInodes(result.stdout);
+    if (rows[0]) return rows[0] as R;
+    return result.stderr.trim() || `df printed nothing usable for ${path} (exit ${result.code})`;
+  });
+}
+
+async function locate<R extends { mount: string }>(
+  ctx: CheckContext,
+  kind: 'blocks' | 'inodes',
+): Promise<FilesystemEvidence<R>> {
+  const root = await dockerRoot(ctx);
+  const paths = root.path === '/' ? ['/'] : ['/', root.path];
+  const filesystems: Array<Located<R>> = [];
+  const problems: string[] = [];
+  for (const path of paths) {
+    const found = await dfOne<R>(ctx, kind, path);
+    if (typeof found === 'string') {
+      problems.push(`${path}: ${found}`);
+      continue;
+    }
+    const holdsDockerRoot = path === root.path;
+    const same = filesystems.find((fs) => fs.row.mount === found.mount);
+    if (same) {
+      same.paths.push(path);
+      same.holdsDockerRoot ||= holdsDockerRoot;
+      continue;
+    }
+    filesystems.push({ row: found, paths: [path], holdsDockerRoot });
+  }
+  if (filesystems.length === 0) {
+    throw new DockmedicError('dm_command_failed', `df failed on ${ctx.conn.host.name}: ${problems.join('; ')}`, {
+      userMessage: `df could not report on ${paths.join(' or ')} on ${ctx.conn.host.name}`,
+    });
+  }
+  return { dockerRoot: root, filesystems, problems };
+}
+
+/** Block usage of `/` and of the filesystem holding the Docker root dir (once per run). */
+export function blockUsage(ctx: CheckContext): Promise<FilesystemEvidence<DfBlocksRow>> {
+  return ctx.memo('fs:blocks', () => locate<DfBlocksRow>(ctx, 'blocks'));
+}
+
+/** Inode usage of the same filesystems (once per run). */
+export function inodeUsage(ctx: CheckContext): Promise<FilesystemEvidence<DfInodesRow>> {
+  return ctx.memo('fs:inodes', () => locate<DfInodesRow>(ctx, 'inodes'));
+}
+
+/** Every local filesystem (`df -l`; busybox has no -l, so it falls back to all of them). */
+export function localFilesystems(ctx: CheckContext): Promise<DfBlocksRow[]> {
+  return ctx.memo('shell:df-local', async () => {
+    const result = await ctx.conn.exec(sh`df -P -T -k -l 2>/dev/null || df -P -T -k`);
+    return parseDfBlocks(result.stdout);
+  });
+}
+
+/** Prints a row the way df did, for a finding's evidence lines. */
+export function dfLine(row: DfBlocksRow): string {
+  const k = (bytes: number) => Math.round(bytes / 1024);
+  return `${row.device} ${row.fstype} ${k(row.sizeBytes)}K size, ${k(row.usedBytes)}K used, ${k(row.availBytes)}K avail, ${row.usedPct}% ${row.mount}`;
+}

@@ -1,0 +1,49 @@
+// Every check, by id. Adding a check = one file in this folder + one line here.
+
+import { DockmedicError } from '../errors.ts';
+import { containerLogsCheck } from './container-logs.ts';
+import { dataRootCheck } from './data-root.ts';
+import { diskUsageCheck } from './disk-usage.ts';
+import { inodeUsageCheck } from './inode-usage.ts';
+import { reclaimableCheck } from './reclaimable.ts';
+import { storageDriverCheck } from './storage-driver.ts';
+import type { Check } from './types.ts';
+
+export const CHECKS: readonly Check[] = [
+  diskUsageCheck as Check,
+  inodeUsageCheck as Check,
+  reclaimableCheck as Check,
+  containerLogsCheck as Check,
+  storageDriverCheck as Check,
+  dataRootCheck as Check,
+];
+
+/** What `/docker diskcheck` runs, in the order its message shows them. */
+export const DISKCHECK_CHECKS: readonly string[] = [
+  'disk-usage',
+  'inode-usage',
+  'reclaimable',
+  'container-logs',
+  'storage-driver',
+  'data-root',
+];
+
+/** The check with this id, or undefined. */
+export function getCheck(id: string): Check | undefined {
+  return CHECKS.find((check) => check.id === id);
+}
+
+/** The checks with these ids; an unknown id is a bad argument, said in words the user typed. */
+export function resolveChecks(ids: readonly string[]): Check[] {
+  const checks: Check[] = [];
+  for (const id of ids) {
+    const check = getCheck(id);
+    if (!check) {
+      throw new DockmedicError('dm_bad_arguments', `unknown check ${id}`, {
+        userMessage: `There is no check called "${id}". Known checks: ${CHECKS.map((known) => known.id).join(', ')}`,
+      });
+    }
+    checks.push(check);
+  }
+  return checks;
+}

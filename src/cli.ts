@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { ConfigSource } from '../commands/types.ts';
+import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
+import { ConfigError } from './config/load.ts';
+import { FileConfigSource, StaticConfigSource } from './config/source.ts';
+import { DEMO_CHANNEL, DEMO_USERS, startDemo } from './embedded/demo.ts';
+import { startEmbeddedRedis } from './embedded/redis.ts';
+import { userMessageOf } from './errors.ts';
+import { createHostPool } from './hosts/pool.ts';
+import { probeHost } from './hosts/probe.ts';
+import { startRuntime } from './runtime.ts';
+import { runConsole } from './slack/console.ts';
+import { startLocalSlack } from './slack/localSlack.ts';
+
+const USAGE = `dockmedic — diagnose and fix Docker hosts from Slack
+
+Usage: dockmedic <command> [--config FILE]
+  start            bot and workers in one process (no Slack tokens: a local console chat)
+  bot              the Slack side only (needs REDIS_URL)
+  worker           a worker only (needs REDIS_URL); run as many as you like
+  console          a local chat with the bot, no Slack needed
+  hosts [test]     list hosts, or connect to each and report reachability, host key, Docker version
+  config check     validate dockmedic.yaml and list every problem
+
+Config: --config FILE, or DOCKMEDIC_CONFIG, or ./dockmedic.yaml; none at all starts the demo lab.`;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function configFile(flag: string | undefined, env: DockmedicEnv): string | undefined {
+  if (flag) return flag;
+  if (env.DOCKMEDIC_CONFIG) return env.DOCKMEDIC_CONFIG;
+  return existsSync('dockmedic.yaml') ? 'dockmedic.yaml' : undefined;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** Runs `fn` with a Redis: REDIS_URL, or a private one started (and stopped) here. */
+async function withRedis<T>(env: DockmedicEnv, fn: (url: string) => Promise<T>): Promise<T> {
+  if (env.REDIS_URL) return await fn(env.REDIS_URL);
+  const redis = await startEmbeddedRedis(say);
+  say(`Started a private Redis for this run at ${redis.url} (set REDIS_URL to use your own).`);
+  try {
+    return await fn(redis.url);
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Promise<number> {
+  return await withRedis(env, async (redisUrl) => {
+    const demo = file ? undefined : await startDemo(say);
+    const config: ConfigSource = file ? new FileConfigSource(file) : new StaticConfigSource(demo!.config);
+    const signingSecret = randomBytes(16).toString('hex');
+    const botToken = 'xoxb-local-console';
+    const localSlack = await startLocalSlack({ signingSecret, botToken });
+    const port = await freePort();
+    const runtime = await startRuntime({
+      config,
+      redisUrl,
+      bot: true,
+      worker: true,
+      env: {
+        ...env,
+        SLACK_BOT_TOKEN: botToken,
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_APP_TOKEN: undefined,
+        SLACK_API_URL: localSlack.apiUrl,
+        PORT: port,
+      },
+    });
+    localSlack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+    try {
+      if (demo) for (const line of demo.intro) say(`  ${line}`);
+      say(
+        `You are ${DEMO_USERS.requester} (an operator). Type \`as ${DEMO_USERS.secondOperator}\` to act as a second operator, \`as ${DEMO_USERS.admin}\` as an admin.`,
+      );
+      const firstHost = config.current().hosts[0]?.name ?? 'HOST';
+      say(`Try: /docker diskcheck ${firstHost}`);
+      await runConsole({
+        localSlack,
+        channelId: DEMO_CHANNEL,
+        userId: DEMO_USERS.requester,
+        input: process.stdin,
+        output: process.stdout,
+      });
+      return 0;
+    } finally {
+      await runtime.stop();
+      await localSlack.close();
+      await demo?.stop();
+    }
+  });
+}
+
+async function runService(file: string | undefined, env: DockmedicEnv, roles: { bot: boolean; worker: boolean }) {
+  if (!file) {
+    say('No config file: pass --config FILE, set DOCKMEDIC_CONFIG, or put dockmedic.yaml here.');
+    return 2;
+  }
+  if (roles.bot && slackModeOf(env) === 'none') {
+    say(
+      'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).',
+    );
+    return 2;
+  }
+  const config = new FileConfigSource(file);
+  return await withRedis(env, async (redisUrl) => {
+    const runtime = await startRuntime({ config, env, redisUrl, ...roles });
+    process.on('SIGHUP', () => {
+      try {
+        config.reload();
+        say('config reloaded');
+      } catch (error) {
+        say(`config not reloaded: ${userMessageOf(error)}`);
+      }
+    });
+    say(
+      `dockmedic ${roles.bot && roles.worker ? 'started' : roles.bot ? 'bot started' : 'worker started'}${runtime.port ? ` on port ${runtime.port}` : ''}`,
+    );
+    await waitForSignal();
+    await runtime.stop();
+    return 0;
+  });
+}
+
+async function runHosts(file: string | undefined, test: boolean): Promise<number> {
+  if (!file) {
+    say('No config file: pass --config FILE or set DOCKMEDIC_CONFIG.');
+    return 2;
+  }
+  const config = new FileConfigSource(file).current();
+  if (!test) {
+    for (const host of config.hosts) say(`${host.name}\t${host.address}:${host.port}\t${host.groups.join(',')}`);
+    return 0;
+  }
+  const pool = createHostPool({ timeouts: config.timeouts, hostConcurrency: config.hostConcurrency });
+  try {
+    const results = await Promise.all(config.hosts.map((host) => probeHost(pool, host)));
+    for (const r of results) {
+      say(
+        r.reachable
+          ? `ok    ${r.host}  ${r.ms} ms  key ${r.hostKey ?? '?'}  docker ${r.dockerVersion ?? 'not answering'}`
+          : `FAIL  ${r.host}  ${r.ms} ms  ${r.error}`,
+      );
+    }
+    return results.every((r) => r.reachable) ? 0 : 1;
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command = 'start', ...rest] = positionals;
+  try {
+    const env = readEnv();
+    const file = configFile(values.config, env);
+    if (values.help || command === 'help') {
+      say(USAGE);
+      return 0;
+    }
+    switch (command) {
+      case 'start':
+        return slackModeOf(env) === 'none'
+          ? await runConsoleMode(file, env)
+          : await runService(file, env, { bot: true, worker: true });
+      case 'console':
+        return await runConsoleMode(file, env);
+      case 'bot':
+        return await runService(file, env, { bot: true, worker: false });
+      case 'worker':
+        return await runService(file, env, { bot: false, worker: true });
+      case 'hosts':
+        return await runHosts(file, rest[0] === 'test');
+      case 'config': {
+        if (rest[0] !== 'check') break;
+        const target = rest[1] ?? file;
+        if (!target) {
+          say('No config file to check: dockmedic config check FILE');
+          return 2;
+        }
+        new FileConfigSource(target);
+        say(`${target} is valid.`);
+        return 0;
+      }
+    }
+    say(USAGE);
+    return 2;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`dockmedic: ${userMessageOf(error)}\n`);
+    if (!(error instanceof Error && 'code' in error)) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { parseConfig } from '../config/load.ts';
+import type { DockmedicConfig } from '../config/schema.ts';
+
+export const DEMO_USERS = { requester: 'UDEMOOPS1', secondOperator: 'UDEMOOPS2', admin: 'UDEMOADMIN' } as const;
+export const DEMO_CHANNEL = 'CDEMO0001';
+
+export interface Demo {
+  config: DockmedicConfig;
+  /** What the newcomer is told about the demo hosts. */
+  intro: string[];
+  stop(): Promise<void>;
+}
+
+function demoAccess() {
+  return {
+    admins: [DEMO_USERS.admin],
+    operators: [DEMO_USERS.requester, DEMO_USERS.secondOperator],
+    viewers: ['*'],
+    twoPersonRule: true,
+    approvalTtl: '15m',
+  };
+}
+
+/** The lab needs root, Linux and the Debian packages scripts/ensure-deps.sh installs. */
+export function canRunLab(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
+}
+
+/**
+ * Two real hosts with real faults — a nearly full Docker disk and a container with a huge log — so
+ * the first thing a newcomer sees is a real finding and a real fix. Without root, this machine.
+ */
+export async function startDemo(say: (line: string) => void): Promise<Demo> {
+  if (!canRunLab()) {
+    say('Not root on Linux: the demo checks this machine (`address: local`) instead of lab hosts.');
+    const config = parseConfig(
+      { hosts: [{ name: 'local', address: 'local' }], access: demoAccess() },
+      'demo',
+      process.cwd(),
+    );
+    return { config, intro: ['local: this machine'], stop: async () => {} };
+  }
+  say('Starting two lab hosts (sshd + dockerd in private mount namespaces on 127.0.0.x)…');
+  const lab = await import('../../test/lab/lab.ts');
+  await lab.cleanupStaleLab();
+  const [full, logs] = await Promise.all([
+    lab.startLabHost({ name: 'demo-full', diskMiB: 256 }),
+    lab.startLabHost({ name: 'demo-logs', diskMiB: 512 }),
+  ]);
+  try {
+    await Promise.all([
+      full.fillDisk(96),
+      logs.makeHugeLog({ name: 'chatty-api', sizeMiB: 80 }),
+      logs.makeDanglingImages(2),
+    ]);
+  } catch (error) {
+    await Promise.allSettled([full.destroy(), logs.destroy()]);
+    throw error;
+  }
+  const hostEntry = (host: typeof full) => ({
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    user: host.user,
+    privateKey: host.privateKeyPath,
+    hostKey: host.hostKeyFingerprint,
+    dockerSocket: host.dockerSocket,
+    groups: ['demo'],
+  });
+  const config = parseConfig(
+    { hosts: [hostEntry(full), hostEntry(logs)], access: demoAccess() },
+    'demo',
+    process.cwd(),
+  );
+  return {
+    config,
+    intro: [
+      `demo-full: ${full.address}:${full.port}, its /var/lib/docker is 96 % full`,
+      `demo-logs: ${logs.address}:${logs.port}, a container "chatty-api" with an 80 MiB log and dangling images`,
+    ],
+    async stop() {
+      await Promise.allSettled([full.destroy(), logs.destroy()]);
+    },
+  };
+}

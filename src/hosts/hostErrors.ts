@@ -1,0 +1,129 @@
+// The DockmedicErrors the host layer throws, in one place so SSH, local and Docker paths say the
+// same thing for the same trouble. Connection trouble is retryable; a refused key or login is not.
+
+import { formatDuration } from '../config/duration.ts';
+import type { HostConfig } from '../config/schema.ts';
+import { DockmedicError } from '../errors.ts';
+
+type HostRef = Pick<HostConfig, 'name' | 'address' | 'port'>;
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+export function where(host: HostRef): string {
+  return `${host.name} (${host.address}:${host.port})`;
+}
+
+function errorCode(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Maps an ssh2 connect failure (socket, handshake or authentication) to our error. */
+export function connectError(host: HostRef, cause: unknown, connectTimeoutMs: number): DockmedicError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const level = (cause as { level?: unknown } | undefined)?.level;
+  if (/timed out while waiting for handshake/i.test(message)) {
+    return connectTimeoutError(host, connectTimeoutMs, cause);
+  }
+  if (level === 'client-authentication') {
+    return new DockmedicError('dm_auth_failed', `while logging in to ${where(host)}: ${message}`, {
+      cause,
+      userMessage: `${host.name} refused the login (check user and privateKey in dockmedic.yaml)`,
+    });
+  }
+  const code = errorCode(cause);
+  const detail = code && UNREACHABLE_CODES.has(code) ? code : message;
+  return new DockmedicError('dm_host_unreachable', `while connecting to ${where(host)}: ${message}`, {
+    cause,
+    retryable: true,
+    userMessage: `cannot reach ${host.name} over SSH (${detail})`,
+  });
+}
+
+export function connectTimeoutError(host: HostRef, connectTimeoutMs: number, cause?: unknown): DockmedicError {
+  return new DockmedicError(
+    'dm_host_timeout',
+    `while connecting to ${where(host)}: no SSH handshake within ${connectTimeoutMs} ms`,
+    {
+      cause,
+      retryable: true,
+      userMessage: `${host.name} did not answer within ${formatDuration(connectTimeoutMs)}`,
+    },
+  );
+}
+
+export function commandTimeoutError(host: HostRef, timeoutMs: number): DockmedicError {
+  return new DockmedicError('dm_host_timeout', `command on ${where(host)} did not finish within ${timeoutMs} ms`, {
+    retryable: true,
+    userMessage: `a command on ${host.name} did not finish within ${formatDuration(timeoutMs)}`,
+  });
+}
+
+/** In-flight work on a connection that dropped. */
+export function connectionLostError(host: HostRef, cause?: unknown): DockmedicError {
+  return new DockmedicError('dm_host_unreachable', `connection to ${where(host)} was lost`, {
+    cause,
+    retryable: true,
+    userMessage: `the connection to ${host.name} was lost`,
+  });
+}
+
+export function privateKeyUnreadableError(host: HostRef & { privateKey?: string }, cause: unknown): DockmedicError {
+  return new DockmedicError(
+    'dm_auth_failed',
+    `while reading the private key ${host.privateKey ?? '(none configured)'} for ${host.name}`,
+    {
+      cause,
+      userMessage: `the privateKey configured for ${host.name} cannot be read (check the path and permissions in dockmedic.yaml)`,
+    },
+  );
+}
+
+export function privateKeyUnusableError(host: HostRef & { privateKey?: string }, cause: unknown): DockmedicError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new DockmedicError(
+    'dm_auth_failed',
+    `while loading the private key ${host.privateKey} for ${host.name}: ${reason}`,
+    {
+      cause,
+      userMessage: `the privateKey configured for ${host.name} cannot be used (${reason}); it must be an unencrypted OpenSSH or PEM private key`,
+    },
+  );
+}
+
+export function knownHostsUnreadableError(host: HostRef & { knownHosts?: string }, cause: unknown): DockmedicError {
+  return new DockmedicError('dm_host_key_mismatch', `while reading knownHosts ${host.knownHosts} for ${host.name}`, {
+    cause,
+    userMessage: `the knownHosts file configured for ${host.name} cannot be read, so its host key cannot be checked`,
+  });
+}
+
+export function dockerUnavailableError(host: HostRef & { dockerSocket: string }, cause: unknown): DockmedicError {
+  return new DockmedicError('dm_docker_unavailable', `while opening ${host.dockerSocket} on ${where(host)}`, {
+    cause,
+    userMessage: `dockerd is not running on ${host.name} (nothing answers on ${host.dockerSocket})`,
+  });
+}
+
+export function dockerForwardingRefusedError(host: HostRef & { dockerSocket: string }, cause: unknown): DockmedicError {
+  return new DockmedicError('dm_docker_unavailable', `${where(host)} refused to forward ${host.dockerSocket}`, {
+    cause,
+    userMessage: `the SSH server on ${host.name} refuses to forward ${host.dockerSocket} (check AllowStreamLocalForwarding in its sshd_config)`,
+  });
+}
+
+export function dockerTimeoutError(host: HostRef, timeoutMs: number): DockmedicError {
+  return new DockmedicError('dm_host_timeout', `Docker API on ${where(host)} was silent for ${timeoutMs} ms`, {
+    retryable: true,
+    userMessage: `the Docker API on ${host.name} did not answer within ${formatDuration(timeoutMs)}`,
+  });
+}

@@ -1,0 +1,4 @@
+// BullMQ 6 job ids may not be integers or contain ':', so ours are prefixed words joined by '-'.
+export const QUEUE_PREFIX = 'dm';
+export const COMMAND_QUEUE = 'commands';
+export const FIX_QUEUE = 'fixes';

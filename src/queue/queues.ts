@@ -1,0 +1,59 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from './names.ts';
+import { CommandJob, FixJob } from './payloads.ts';
+import { queueUnavailable, withDeadline } from './redis.ts';
+
+/** How long the bot waits on Redis before telling the user it is down: well inside Slack's 3 s. */
+const ENQUEUE_DEADLINE_MS = 1500;
+
+export class Queues {
+  readonly commands: Queue;
+  readonly fixes: Queue;
+
+  constructor(connection: Redis) {
+    this.commands = new Queue(COMMAND_QUEUE, {
+      connection,
+      prefix: QUEUE_PREFIX,
+      defaultJobOptions: {
+        // A crashed worker's check is picked up again (stalled recovery); a thrown error is retried once.
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 1000 },
+      },
+    });
+    this.fixes = new Queue(FIX_QUEUE, {
+      connection,
+      prefix: QUEUE_PREFIX,
+      // Fixes never run twice: no automatic retry.
+      defaultJobOptions: { attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+    });
+  }
+
+  async enqueueCommand(job: CommandJob): Promise<string> {
+    const data = CommandJob.parse(job);
+    const added = await withDeadline(
+      this.commands.add(data.command, data, { jobId: data.requestId }),
+      ENQUEUE_DEADLINE_MS,
+      () => queueUnavailable(new Error('enqueue timed out')),
+    ).catch((cause) => {
+      throw queueUnavailable(cause);
+    });
+    return added.id ?? data.requestId;
+  }
+
+  async enqueueFix(approvalId: string): Promise<void> {
+    const data = FixJob.parse({ approvalId });
+    // The job id is the approval id: BullMQ ignores a second add with the same id.
+    await withDeadline(this.fixes.add('fix', data, { jobId: `fix-${approvalId}` }), ENQUEUE_DEADLINE_MS, () =>
+      queueUnavailable(new Error('enqueue timed out')),
+    ).catch((cause) => {
+      throw queueUnavailable(cause);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.commands.close(), this.fixes.close()]);
+  }
+}

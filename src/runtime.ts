@@ -1,0 +1,92 @@
+import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
+import type { CommandServices } from '../commands/services.ts';
+import type { ConfigSource } from '../commands/types.ts';
+import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
+import { handleAction } from './approvals/actions.ts';
+import { ApprovalStore } from './approvals/store.ts';
+import { AuditLog } from './audit/log.ts';
+import type { DockmedicEnv } from './config/env.ts';
+import { createHostPool } from './hosts/pool.ts';
+import { log } from './log.ts';
+import { Queues } from './queue/queues.ts';
+import { createRedis } from './queue/redis.ts';
+import { createSlackApp } from './slack/app.ts';
+import { createSlackOut } from './slack/client.ts';
+
+export interface RuntimeOptions {
+  config: ConfigSource;
+  env: DockmedicEnv;
+  redisUrl: string;
+  bot: boolean;
+  worker: boolean;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface Runtime {
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** Wires the parts for `start` (both), `bot` or `worker`. Everything started here is stopped by stop(). */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { env, config } = options;
+  const token = env.SLACK_BOT_TOKEN ?? '';
+  const slack = createSlackOut({ token, apiUrl: env.SLACK_API_URL });
+  const client = createRedis(options.redisUrl, 'client');
+  client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
+  const audit = new AuditLog(client);
+  const approvals = new ApprovalStore(client);
+  const queues = new Queues(client);
+  const stops: Array<() => Promise<unknown>> = [];
+  let port: number | undefined;
+
+  if (options.worker) {
+    const workerRedis = createRedis(options.redisUrl, 'worker');
+    const timeouts = config.current().timeouts;
+    const pool = createHostPool({ timeouts, hostConcurrency: config.current().hostConcurrency });
+    const workers = startWorkers(
+      workerRedis,
+      { config, pool, slack, approvals, audit },
+      {
+        ...DEFAULT_WORKER_OPTIONS,
+        ...(env.DOCKMEDIC_JOB_LOCK ? { lockDurationMs: env.DOCKMEDIC_JOB_LOCK } : {}),
+        ...options.workerOptions,
+      },
+    );
+    stops.push(async () => {
+      await workers.close();
+      await pool.closeAll();
+      workerRedis.disconnect();
+    });
+  }
+
+  if (options.bot) {
+    const services: CommandServices = { config, queues, audit, commands: COMMANDS, newRequestId };
+    const app = await createSlackApp({
+      env,
+      port: env.PORT,
+      onCommand: (request) => dispatch(request, services),
+      onAction: (request) =>
+        handleAction(request, {
+          store: approvals,
+          audit,
+          slack,
+          access: () => config.current().access,
+          enqueueFix: (id) => queues.enqueueFix(id),
+        }),
+      routes: [],
+    });
+    await app.start();
+    port = app.port;
+    stops.unshift(() => app.stop());
+  }
+
+  return {
+    port,
+    async stop() {
+      for (const stop of stops) await stop().catch((err: unknown) => log.warn({ err }, 'stop failed'));
+      await queues.close().catch(() => {});
+      client.disconnect();
+    },
+  };
+}

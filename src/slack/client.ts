@@ -1,0 +1,203 @@
+// SlackOut: everything dockmedic sends to Slack outside an ack goes through here. It is the one place
+// that redacts outgoing payloads, turns messages over Slack's limits into a short message plus a file
+// (never a failed post), and retries rate-limited calls after Slack's `retry-after`.
+
+import { webApi } from '@slack/bolt';
+import { DockmedicError } from '../errors.ts';
+import { log } from '../log.ts';
+import { ELLIPSIS, SLACK_LIMITS, type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
+import { redactDeep } from './redact.ts';
+import { toPlainText } from './render/plainText.ts';
+import { slackLogger } from './slackLogger.ts';
+
+export interface SlackMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+export interface RespondMessage extends SlackMessage {
+  replaceOriginal?: boolean;
+  /** Visible to the whole channel; ephemeral (the requester only) by default. */
+  inChannel?: boolean;
+}
+
+export interface SlackOut {
+  postMessage(
+    channel: string,
+    msg: SlackMessage,
+    opts?: { threadTs?: string },
+  ): Promise<{ ts: string; channel: string }>;
+  update(channel: string, ts: string, msg: SlackMessage): Promise<void>;
+  postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
+  respond(responseUrl: string, msg: RespondMessage): Promise<void>;
+}
+
+export interface SlackOutOptions {
+  token: string;
+  /** Web API base (SLACK_API_URL), e.g. a GovSlack endpoint or the local Slack of tests. */
+  apiUrl?: string;
+  retryConfig?: webApi.RetryOptions;
+}
+
+/**
+ * WebClient retries: after a 429 it waits `retry-after` itself (rejectRateLimitedCalls: false) and then
+ * lets this policy schedule the next attempt, so keep the policy's own waits short.
+ */
+export const SLACK_RETRY: webApi.RetryOptions = {
+  retries: 5,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 10_000,
+  randomize: true,
+};
+
+const OVERSIZE_NOTE = 'The full message is too long for Slack; it is attached as a file.';
+
+/** The one place outgoing payloads are redacted (acks in app.ts call it too). */
+export function prepareOutgoing<T extends object>(payload: T): T {
+  return redactDeep(payload);
+}
+
+/**
+ * An ephemeral or a response_url answer cannot carry a file: when it is over Slack's limits it becomes
+ * plain text cut to one section's worth, saying so.
+ */
+export function fitWithoutFile<T extends SlackMessageLike>(msg: T): T {
+  if (!slackLimitProblem(msg)) return msg;
+  const full = fullText(msg);
+  const note = `\n${ELLIPSIS} (cut: ${full.length} characters; run it from \`dockmedic check\` for everything)`;
+  return { ...msg, text: `${truncate(full, SLACK_LIMITS.sectionText - note.length)}${note}`, blocks: undefined };
+}
+
+export function createSlackOut(options: SlackOutOptions): SlackOut {
+  const web = new webApi.WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    retryConfig: options.retryConfig ?? SLACK_RETRY,
+    rejectRateLimitedCalls: false,
+    logger: slackLogger('slack-web-api'),
+  });
+
+  async function call(method: string, args: Record<string, unknown>): Promise<webApi.WebAPICallResult> {
+    try {
+      return await web.apiCall(method, args);
+    } catch (error) {
+      throw new DockmedicError('dm_internal', `while calling Slack ${method}`, { cause: error, retryable: true });
+    }
+  }
+
+  async function attachAsFile(channel: string, threadTs: string, msg: SlackMessage): Promise<void> {
+    try {
+      await web.files.uploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        content: fullText(msg),
+        filename: 'dockmedic-message.txt',
+        title: truncate(msg.text.split('\n')[0] ?? 'dockmedic', 200),
+      });
+    } catch (error) {
+      // The short message is already in the channel; a missing attachment must not fail the caller's job.
+      log.warn({ err: error, channel }, 'could not upload oversized message as a file');
+    }
+  }
+
+  return {
+    async postMessage(channel, raw, opts = {}) {
+      const msg = prepareOutgoing(raw);
+      const oversize = slackLimitProblem(msg);
+      const body = oversize ? shortVersion(msg) : msg;
+      const result = await call('chat.postMessage', {
+        channel,
+        text: body.text,
+        blocks: body.blocks,
+        thread_ts: opts.threadTs,
+      });
+      const posted = result as webApi.WebAPICallResult & { ts?: string; channel?: string };
+      const ts = String(posted.ts ?? '');
+      if (oversize) {
+        log.info({ channel, reason: oversize }, 'message over Slack limits, sent as a file');
+        await attachAsFile(channel, opts.threadTs ?? ts, msg);
+      }
+      return { ts, channel: String(posted.channel ?? channel) };
+    },
+
+    async update(channel, ts, raw) {
+      const msg = prepareOutgoing(raw);
+      const oversize = slackLimitProblem(msg);
+      const body = oversize ? shortVersion(msg) : msg;
+      // Slack keeps the old blocks when `blocks` is missing: send [] to clear them.
+      await call('chat.update', { channel, ts, text: body.text, blocks: body.blocks ?? [] });
+      if (oversize) await attachAsFile(channel, ts, msg);
+    },
+
+    async postEphemeral(channel, user, raw) {
+      const msg = fitWithoutFile(prepareOutgoing(raw));
+      await call('chat.postEphemeral', { channel, user, text: msg.text, blocks: msg.blocks });
+    },
+
+    async respond(responseUrl, raw) {
+      await postToResponseUrl(responseUrl, fitWithoutFile(prepareOutgoing(raw)));
+    },
+  };
+}
+
+/** Only the http(s) URL Slack handed us, JSON, and one retry after a 429's retry-after. */
+async function postToResponseUrl(responseUrl: string, msg: RespondMessage): Promise<void> {
+  const url = parseResponseUrl(responseUrl);
+  const body = JSON.stringify({
+    text: msg.text,
+    blocks: msg.blocks,
+    response_type: msg.inChannel ? 'in_channel' : 'ephemeral',
+    replace_original: msg.replaceOriginal ?? false,
+  });
+  for (let attempt = 1; ; attempt += 1) {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new DockmedicError('dm_internal', 'while answering through a Slack response_url', {
+        cause: error,
+        retryable: true,
+      });
+    }
+    await response.body?.cancel();
+    if (response.ok) return;
+    if (response.status !== 429 || attempt >= 3) {
+      throw new DockmedicError('dm_internal', `Slack response_url answered ${response.status}`, {
+        retryable: response.status >= 500,
+      });
+    }
+    const retryAfter = Number(response.headers.get('retry-after') ?? '1');
+    await sleep(Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, 30) * 1000);
+  }
+}
+
+function parseResponseUrl(responseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(responseUrl);
+  } catch (error) {
+    throw new DockmedicError('dm_payload_invalid', 'response_url is not a URL', { cause: error });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new DockmedicError('dm_payload_invalid', `response_url has protocol ${url.protocol}`);
+  }
+  return url;
+}
+
+function shortVersion(msg: SlackMessage): SlackMessage {
+  const summary = truncate(msg.text, 1500);
+  return { text: `${summary}\n_${OVERSIZE_NOTE}_` };
+}
+
+function fullText(msg: SlackMessageLike): string {
+  return msg.blocks && msg.blocks.length > 0 ? toPlainText(msg.blocks) : msg.text;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,117 @@
+// Every state an approval goes through, as the people in the channel see it: asked, approved (with
+// the exact operations about to run), denied, expired, refused, and the fix's result afterwards.
+
+import type { FixOutcome, Operation, Risk } from '../../fixes/types.ts';
+import { formatBytes } from '../../format.ts';
+import { ACTION_APPROVE, ACTION_DENY } from '../actionIds.ts';
+import {
+  actions,
+  type Block,
+  button,
+  codeSection,
+  context,
+  escapeMrkdwn,
+  mention,
+  type Rendered,
+  riskStyle,
+  section,
+} from './blocks.ts';
+
+export interface ApprovalRequestView {
+  approvalId: string;
+  fixTitle: string;
+  host: string;
+  risk: Risk;
+  requestedBy: string;
+  operations: Operation[];
+  /** ISO time after which the buttons stop working. */
+  expiresAt?: string;
+}
+
+export function renderApprovalRequest(view: ApprovalRequestView): Rendered {
+  const title =
+    `🛠️ ${mention(view.requestedBy)} asks to run *${escapeMrkdwn(view.fixTitle)}* on ` +
+    `\`${escapeMrkdwn(view.host)}\` (${view.risk}). It will run exactly:`;
+  const blocks: Block[] = [
+    codeSection(title, operationLines(view.operations)),
+    actions('dm_approval', [
+      button({
+        actionId: ACTION_APPROVE,
+        label: `Approve · ${view.risk}`,
+        value: view.approvalId,
+        style: riskStyle(view.risk),
+      }),
+      button({ actionId: ACTION_DENY, label: 'Deny', value: view.approvalId }),
+    ]),
+  ];
+  if (view.expiresAt) blocks.push(context([`Expires ${escapeMrkdwn(view.expiresAt)}`]));
+  return { text: `${view.requestedBy} asks to run ${view.fixTitle} on ${view.host} (${view.risk})`, blocks };
+}
+
+/** Approved: the exact operations about to run. Either `(by, operations)` or `(by, fixTitle, host, operations)`. */
+export function renderApproved(by: string, operations: Operation[]): Rendered;
+export function renderApproved(by: string, fixTitle: string, host: string, operations: Operation[]): Rendered;
+export function renderApproved(
+  by: string,
+  titleOrOperations: string | Operation[],
+  host?: string,
+  maybeOperations?: Operation[],
+): Rendered {
+  const operations = typeof titleOrOperations === 'string' ? (maybeOperations ?? []) : titleOrOperations;
+  const what =
+    typeof titleOrOperations === 'string'
+      ? ` *${escapeMrkdwn(titleOrOperations)}* on \`${escapeMrkdwn(host ?? '?')}\``
+      : '';
+  const title = `✅ Approved by ${mention(by)}.${what ? ` Running${what}:` : ' Running:'}`;
+  const plainWhat = typeof titleOrOperations === 'string' ? ` ${titleOrOperations} on ${host ?? '?'}` : '';
+  return {
+    text: `Approved by ${by}; running${plainWhat} (${operations.length} operation${operations.length === 1 ? '' : 's'})`,
+    blocks: [codeSection(title, operationLines(operations))],
+  };
+}
+
+export function renderDenied(by: string, fixTitle?: string): Rendered {
+  const what = fixTitle ? ` ${fixTitle}` : '';
+  const whatMrkdwn = fixTitle ? ` *${escapeMrkdwn(fixTitle)}*` : '';
+  return {
+    text: `Denied${what} by ${by}; nothing was run.`,
+    blocks: [section(`🚫 Denied${whatMrkdwn} by ${mention(by)}; nothing was run.`)],
+  };
+}
+
+export function renderExpired(fixTitle?: string): Rendered {
+  const what = fixTitle ? ` for ${fixTitle}` : '';
+  const text = `The approval${what} expired; nothing was run. Run the check again for fresh evidence.`;
+  return { text, blocks: [section(`⌛ ${escapeMrkdwn(text)}`)] };
+}
+
+export function renderRefused(reason: string): Rendered {
+  return { text: `Not run: ${reason}`, blocks: [section(`🚫 *Not run:* ${escapeMrkdwn(reason)}`)] };
+}
+
+export function renderFixResult(outcome: FixOutcome, fixTitle: string, host: string): Rendered {
+  const icon = outcome.ok ? '✅' : '❌';
+  const freed = outcome.bytesFreed !== undefined ? ` · freed ${formatBytes(outcome.bytesFreed)}` : '';
+  const title = `${icon} *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\`: ${escapeMrkdwn(outcome.summary)}${freed}`;
+  const lines = outcome.operations.flatMap((operation) => [`$ ${operation.command}`, `  → ${operation.result}`]);
+  const blocks: Block[] = lines.length > 0 ? [codeSection(title, lines)] : [section(title)];
+  return { text: `${fixTitle} on ${host}: ${outcome.ok ? 'done' : 'failed'} — ${outcome.summary}${freed}`, blocks };
+}
+
+/** A worker died mid-fix: we do not know what ran, and we never run it again by ourselves. */
+export function renderOutcomeUnknown(fixTitle: string, host: string): Rendered {
+  const text =
+    `Outcome unknown: the worker running ${fixTitle} on ${host} stopped before reporting. ` +
+    'It will not be re-run; check the host before trying again.';
+  const mrkdwn =
+    `❓ *Outcome unknown:* the worker running *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\` ` +
+    'stopped before reporting. It will not be re-run; check the host before trying again.';
+  return { text, blocks: [section(mrkdwn)] };
+}
+
+function operationLines(operations: Operation[]): string[] {
+  return operations.flatMap((operation, index) => [
+    `${index + 1}. ${operation.description}`,
+    `   $ ${operation.command}`,
+  ]);
+}

@@ -1,0 +1,173 @@
+// The answer to `/docker diskcheck HOST` (and any other per-host check run): what is wrong, the
+// evidence for it, and one button per fix. Slack refuses messages over its limits, so when a report is
+// huge we keep the most severe findings and say how many were left out.
+
+import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/report.ts';
+import { type Finding, severityRank } from '../../checks/types.ts';
+import type { Risk } from '../../fixes/types.ts';
+import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
+import { ACTION_APPROVE, actionIdFor } from '../actionIds.ts';
+import { SLACK_LIMITS, truncate } from '../limits.ts';
+import {
+  actions,
+  type Block,
+  button,
+  codeSection,
+  context,
+  divider,
+  escapeMrkdwn,
+  header,
+  type Rendered,
+  riskStyle,
+  section,
+  severityEmoji,
+} from './blocks.ts';
+
+export interface FixButton {
+  approvalId: string;
+  label: string;
+  risk: Risk;
+}
+
+const EVIDENCE_LINES_PER_FINDING = 8;
+const LOGS_SHOWN = 5;
+
+export function renderHostReport(report: HostReport, buttons: FixButton[]): Rendered {
+  const top: Block[] = [
+    header(`${severityEmoji(report.worst)} ${report.host} · ${report.command}`),
+    context([
+      `worst: *${report.worst}*`,
+      `took ${formatDuration(report.durationMs)}`,
+      `started ${escapeMrkdwn(report.startedAt)}`,
+    ]),
+    ...statusBlocks(report),
+    ...(report.disk ? diskBlocks(report.disk) : []),
+  ];
+  const tail: Block[] = buttons.length > 0 ? [fixActions(buttons)] : [];
+  const findings = worstFirst(report.findings);
+  // One block each for the divider and a possible "… more findings" note.
+  const room = Math.max(0, SLACK_LIMITS.blocks - top.length - tail.length - 2);
+  const shown = findings.slice(0, room);
+  const hidden = findings.slice(room);
+
+  const blocks: Block[] = [...top];
+  if (findings.length > 0) blocks.push(divider());
+  for (const finding of shown) blocks.push(findingBlock(finding));
+  if (findings.length === 0 && report.reachable) blocks.push(section('✅ No findings: nothing to fix here.'));
+  if (hidden.length > 0) blocks.push(context([hiddenNote(hidden)]));
+  blocks.push(...tail);
+  return { text: fallbackText(report, findings), blocks };
+}
+
+function statusBlocks(report: HostReport): Block[] {
+  if (!report.reachable) {
+    const reasons = report.results.flatMap((result) => (result.error ? [result.error.message] : []));
+    const text = `🔴 *Could not reach ${escapeMrkdwn(report.host)}.* Nothing was checked on the host itself.`;
+    return reasons.length > 0 ? [codeSection(text, unique(reasons))] : [section(text)];
+  }
+  if (!report.dockerAvailable) {
+    return [
+      section(
+        `🔴 *dockerd is not answering on ${escapeMrkdwn(report.host)}.* ` +
+          'What follows comes from the shell only (df, process table, log files).',
+      ),
+    ];
+  }
+  return [];
+}
+
+function diskBlocks(disk: DiskSummary): Block[] {
+  const blocks: Block[] = [];
+  if (disk.filesystems.length > 0) {
+    const root = disk.dockerRootDir ? ` (Docker root dir: \`${escapeMrkdwn(disk.dockerRootDir)}\`)` : '';
+    blocks.push(codeSection(`*Filesystems*${root}`, filesystemTable(disk.filesystems)));
+  }
+  if (disk.biggestLogs.length > 0) {
+    const logs = [...disk.biggestLogs].sort((a, b) => b.sizeBytes - a.sizeBytes).slice(0, LOGS_SHOWN);
+    const lines = logs.map((log) => `• \`${escapeMrkdwn(log.containerName)}\` ${formatBytes(log.sizeBytes)}`);
+    blocks.push(section(`*Biggest container logs*\n${lines.join('\n')}`));
+  }
+  if (disk.reclaimable.length > 0) {
+    const lines = disk.reclaimable.map(
+      (kind) =>
+        `• ${kind.kind}: ${formatBytes(kind.reclaimableBytes)} of ${formatBytes(kind.totalBytes)} (${kind.count})`,
+    );
+    blocks.push(section(`*Reclaimable*\n${lines.join('\n')}`));
+  }
+  return blocks;
+}
+
+/** Monospace table: blocks and inodes side by side, because either one running out stops Docker. */
+export function filesystemTable(filesystems: FilesystemUsage[]): string[] {
+  const rows = filesystems.map((fs) => [
+    truncate(fs.mount, 32),
+    fs.fstype,
+    formatBytes(fs.sizeBytes),
+    formatBytes(fs.usedBytes),
+    formatBytes(fs.availBytes),
+    formatPercent(fs.usedPct),
+    formatPercent(fs.inodesPct),
+    fs.holdsDockerRoot ? '← Docker root' : '',
+  ]);
+  const head = ['MOUNT', 'TYPE', 'SIZE', 'USED', 'AVAIL', 'BLOCKS', 'INODES', ''];
+  const widths = head.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const format = (row: string[]): string =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [format(head), ...rows.map(format)];
+}
+
+function findingBlock(finding: Finding): Block {
+  const detail = finding.detail ? `\n${escapeMrkdwn(truncate(finding.detail, 600))}` : '';
+  const title = `${severityEmoji(finding.severity)} *${escapeMrkdwn(truncate(finding.summary, 300))}*${detail}`;
+  const evidence = finding.evidence ?? [];
+  if (evidence.length === 0) return section(title);
+  const lines = evidence.slice(0, EVIDENCE_LINES_PER_FINDING);
+  const more = evidence.length - lines.length;
+  if (more > 0) lines.push(`… ${more} more line${more === 1 ? '' : 's'}`);
+  return codeSection(title, lines);
+}
+
+function fixActions(buttons: FixButton[]): Block {
+  const elements = buttons.slice(0, SLACK_LIMITS.actionsElements).map((fix, index) => {
+    const tag = ` · ${fix.risk}`;
+    return button({
+      actionId: actionIdFor(ACTION_APPROVE, index),
+      label: `${truncate(fix.label, SLACK_LIMITS.buttonText - tag.length)}${tag}`,
+      value: fix.approvalId,
+      style: riskStyle(fix.risk),
+    });
+  });
+  return actions('dm_fixes', elements);
+}
+
+/** Stable sort, worst first: the order checks reported in is kept within one severity. */
+export function worstFirst(findings: Finding[]): Finding[] {
+  return findings
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity) || a.index - b.index)
+    .map((entry) => entry.finding);
+}
+
+function hiddenNote(hidden: Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const finding of hidden) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
+  const parts = [...counts.entries()].map(([severity, count]) => `${count} ${severity}`);
+  return `… and ${hidden.length} more finding${hidden.length === 1 ? '' : 's'} (${parts.join(', ')}) not shown`;
+}
+
+function fallbackText(report: HostReport, findings: Finding[]): string {
+  const state = !report.reachable
+    ? 'unreachable'
+    : !report.dockerAvailable
+      ? 'dockerd not answering'
+      : `${findings.length} finding${findings.length === 1 ? '' : 's'}`;
+  const first = findings[0] ? `: ${findings[0].summary}` : '';
+  return truncate(`${severityEmoji(report.worst)} ${report.host} ${report.command}: ${state}${first}`, 1000);
+}
+
+function unique(lines: string[]): string[] {
+  return [...new Set(lines)];
+}

@@ -1,0 +1,8 @@
+/**
+ * The test lab: real "remote" Docker hosts on this machine, each an sshd + dockerd in private
+ * namespaces on its own 127.0.0.x address, with faults tests can inject. See README.md here.
+ */
+export { cleanupStaleLab } from './cleanup.ts';
+export { type LabHost, type LabHostOptions, startLabHost } from './host.ts';
+export { type SilentHost, startSilentHost } from './network.ts';
+export { LAB_DIR } from './paths.ts';

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { inject } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import type { DockmedicConfig } from '../../src/config/schema.ts';
+import { StaticConfigSource } from '../../src/config/source.ts';
+import { type Runtime, startRuntime } from '../../src/runtime.ts';
+import { type LocalSlack, startLocalSlack } from '../../src/slack/localSlack.ts';
+import type { LabHost } from '../lab/lab.ts';
+
+export const USERS = { requester: 'UOPS1', operator: 'UOPS2', admin: 'UADMIN', viewer: 'UVIEW1' } as const;
+export const CHANNEL = 'CTEST0001';
+
+export function labHostEntry(host: LabHost, overrides: Record<string, unknown> = {}) {
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    user: host.user,
+    privateKey: host.privateKeyPath,
+    hostKey: host.hostKeyFingerprint,
+    dockerSocket: host.dockerSocket,
+    ...overrides,
+  };
+}
+
+export function testConfig(hosts: unknown[], extra: Record<string, unknown> = {}): DockmedicConfig {
+  return parseConfig(
+    {
+      hosts,
+      access: { admins: [USERS.admin], operators: [USERS.requester, USERS.operator], viewers: ['*'] },
+      timeouts: { connect: '3s', command: '20s' },
+      ...extra,
+    },
+    'test',
+    process.cwd(),
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface Stack {
+  slack: LocalSlack;
+  runtime: Runtime;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The real bot and worker, talking to the local Slack stand-in, in HTTP or Socket Mode. */
+export async function startStack(options: {
+  config: DockmedicConfig;
+  mode: 'http' | 'socket';
+  bot?: boolean;
+  worker?: boolean;
+  redisUrl?: string;
+}): Promise<Stack> {
+  const signingSecret = randomBytes(16).toString('hex');
+  const botToken = 'xoxb-test-token';
+  const appToken = options.mode === 'socket' ? 'xapp-test-token' : undefined;
+  const slack = await startLocalSlack({ signingSecret, botToken, appToken });
+  const port = await freePort();
+  const runtime = await startRuntime({
+    config: new StaticConfigSource(options.config),
+    redisUrl: options.redisUrl ?? inject('redisUrl'),
+    bot: options.bot ?? true,
+    worker: options.worker ?? true,
+    env: {
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_APP_TOKEN: appToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: port,
+    },
+    workerOptions: { lockDurationMs: 3000 },
+  });
+  if (options.mode === 'http') slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+  return {
+    slack,
+    runtime,
+    port,
+    async stop() {
+      await runtime.stop();
+      await slack.close();
+    },
+  };
+}

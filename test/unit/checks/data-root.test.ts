@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { type DataRootEvidence, findDockerdArgs, judgeDataRoot } from '../../../src/checks/data-root.ts';
+import { parseDaemonJson } from '../../../src/checks/evidence/daemonConfig.ts';
+import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
+import { capturedDockerRoot, fixtureText } from './fixtures.ts';
+
+const root = capturedDockerRoot();
+const locals = parseDfBlocks(fixtureText('data-root/df-PTkl.txt'));
+const fullTmpfs = locals.find((row) => row.mount.endsWith('var lib docker'))!;
+const dockerdArgs = findDockerdArgs(fixtureText('data-root/ps-eo-args.txt'));
+
+function evidence(overrides: Partial<DataRootEvidence> = {}): DataRootEvidence {
+  return {
+    dockerRoot: { path: root, source: 'docker-info' },
+    resolvedPath: root,
+    daemonJson: parseDaemonJson(undefined),
+    ...(dockerdArgs ? { dockerdArgs } : {}),
+    unitExecStart: [],
+    localFilesystems: locals,
+    ...overrides,
+  };
+}
+
+describe('judgeDataRoot', () => {
+  it('is ok for the captured daemon', () => {
+    expect(judgeDataRoot(evidence())).toMatchObject([{ severity: 'ok', summary: `The Docker root dir is ${root}` }]);
+  });
+
+  it('warns when the root dir is a symlink', () => {
+    const link = `${root.replace(/\/data$/, '')}/docker-link`;
+
+    const [finding] = judgeDataRoot(
+      evidence({
+        dockerRoot: { path: link, source: 'daemon.json' },
+        resolvedPath: fixtureText('data-root/readlink-f-symlink.txt').trim(),
+      }),
+    );
+
+    expect(finding).toMatchObject({ severity: 'warn', summary: `The Docker root dir ${link} is a symlink to ${root}` });
+  });
+
+  it.each([
+    ['daemon.json "graph"', { daemonJson: parseDaemonJson('{"graph": "/srv/docker"}') }],
+    ['--graph on the command line', { dockerdArgs: ['/usr/bin/dockerd', '--graph', '/srv/docker'] }],
+    ['-g in the unit', { unitExecStart: ['ExecStart=/usr/bin/dockerd -g /srv/docker -H fd://'] }],
+  ])('is crit for %s (removed in Docker 23)', (_, overrides) => {
+    const [finding] = judgeDataRoot(evidence(overrides));
+
+    expect(finding).toMatchObject({ severity: 'crit', summary: expect.stringContaining('use "data-root"') });
+  });
+
+  it.each([
+    [89, false],
+    [90, true],
+  ])('Docker filesystem %i percent full next to a roomy / → migration suggested: %s', (usedPct, suggested) => {
+    const findings = judgeDataRoot(evidence({ dockerFilesystem: { ...fullTmpfs, usedPct } }));
+    const migration = findings.find((finding) => finding.summary.includes('consider moving data-root'));
+
+    expect(Boolean(migration)).toBe(suggested);
+    if (migration) expect(migration.detail).toContain('rsync -aHAX --numeric-ids');
+  });
+});
+
+describe('findDockerdArgs', () => {
+  it('finds dockerd in ps output', () => {
+    expect(findDockerdArgs('sshd: /usr/sbin/sshd\n/usr/bin/dockerd -H fd://\n')).toEqual([
+      '/usr/bin/dockerd',
+      '-H',
+      'fd://',
+    ]);
+  });
+});

@@ -1,0 +1,13 @@
+import type { ConfigSource } from '../commands/types.ts';
+import type { ApprovalStore } from '../src/approvals/store.ts';
+import type { AuditLog } from '../src/audit/log.ts';
+import type { HostPool } from '../src/hosts/types.ts';
+import type { SlackOut } from '../src/slack/client.ts';
+
+export interface WorkerDeps {
+  config: ConfigSource;
+  pool: HostPool;
+  slack: SlackOut;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+}

@@ -1,0 +1,87 @@
+import type { Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { isDockmedicError, userMessageOf } from '../src/errors.ts';
+import { log } from '../src/log.ts';
+import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { CommandJob, FixJob } from '../src/queue/payloads.ts';
+import { renderError } from '../src/slack/render/error.ts';
+import { processCommandJob } from './command.ts';
+import type { WorkerDeps } from './deps.ts';
+import { processFixJob } from './fix.ts';
+
+export interface WorkerOptions {
+  /** Jobs one process runs at once; hosts are limited separately by the pool. */
+  concurrency: number;
+  /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
+  lockDurationMs: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, lockDurationMs: 30_000 };
+
+/** Payloads read back from Redis are untrusted too: a bad one fails for good, with a log line. */
+function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  if (parsed.success) return parsed.data;
+  log.error({ jobId: job.id, queue: job.queueName, issues: parsed.error.issues.length }, 'invalid job payload');
+  throw new UnrecoverableError(`invalid payload in job ${job.id}`);
+}
+
+/** Nothing is lost silently: a command that fails for good says so where it was asked. */
+async function tellRequester(deps: WorkerDeps, job: CommandJob, error: unknown): Promise<void> {
+  const message = renderError(`${job.command} on ${job.host} failed: ${userMessageOf(error)}`);
+  await deps.slack
+    .postMessage(job.channelId, message)
+    .catch((err: unknown) => log.error({ err, requestId: job.requestId }, 'could not report a failed command'));
+}
+
+/** Retry is decided by the error: connection trouble is retried, anything else is not. */
+function classify(error: unknown): never {
+  if (isDockmedicError(error) && !error.retryable) throw new UnrecoverableError(error.message);
+  throw error;
+}
+
+export function startWorkers(connection: Redis, deps: WorkerDeps, options: WorkerOptions = DEFAULT_WORKER_OPTIONS) {
+  const common = {
+    connection,
+    prefix: QUEUE_PREFIX,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
+  };
+  const commands = new Worker(
+    COMMAND_QUEUE,
+    async (job) => {
+      const data = parsePayload(CommandJob, job);
+      try {
+        const report = await processCommandJob(data, deps);
+        return { worst: report.worst, findings: report.findings.length };
+      } catch (error) {
+        const lastTry =
+          !isDockmedicError(error) || !error.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (lastTry) await tellRequester(deps, data, error);
+        return classify(error);
+      }
+    },
+    { ...common, concurrency: options.concurrency, maxStalledCount: 2 },
+  );
+  const fixes = new Worker(
+    FIX_QUEUE,
+    async (job) => {
+      const data = parsePayload(FixJob, job);
+      const outcome = await processFixJob(data, deps);
+      return outcome ? { ok: outcome.ok, bytesFreed: outcome.bytesFreed ?? 0 } : { skipped: true };
+    },
+    // A stalled fix is handed over once so the next worker can report "outcome unknown".
+    { ...common, concurrency: options.concurrency, maxStalledCount: 1 },
+  );
+  for (const worker of [commands, fixes]) {
+    worker.on('failed', (job, err) => log.warn({ jobId: job?.id, queue: worker.name, err: err.message }, 'job failed'));
+    worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
+  }
+  return {
+    async close() {
+      await Promise.all([commands.close(), fixes.close()]);
+    },
+  };
+}
