@@ -49,8 +49,9 @@ export async function startDemo(say: (line: string) => void): Promise<Demo> {
     lab.startLabHost({ name: 'demo-logs', diskMiB: 512 }),
   ]);
   try {
+    // The full disk also holds a log: on a crit filesystem its biggest logs are offered for truncation.
     await Promise.all([
-      full.fillDisk(96),
+      full.makeHugeLog({ name: 'web', sizeMiB: 24 }).then(() => full.fillDisk(96)),
       logs.makeHugeLog({ name: 'chatty-api', sizeMiB: 80 }),
       logs.makeDanglingImages(2),
     ]);
@@ -76,7 +77,7 @@ export async function startDemo(say: (line: string) => void): Promise<Demo> {
   return {
     config,
     intro: [
-      `demo-full: ${full.address}:${full.port}, its /var/lib/docker is 96 % full`,
+      `demo-full: ${full.address}:${full.port}, its /var/lib/docker is 96 % full, partly a container log`,
       `demo-logs: ${logs.address}:${logs.port}, a container "chatty-api" with an 80 MiB log and dangling images`,
     ],
     async stop() {

@@ -39,4 +39,10 @@ export interface Fix<P = unknown> {
   /** Runs right before the fix: is the evidence still true (the log still there, the container still dead)? */
   recheck(ctx: FixContext, params: P): Promise<Recheck>;
   run(ctx: FixContext, params: P): Promise<FixOutcome>;
+  /**
+   * Dangerous fixes are runbooks: plan() lists the steps in order, and each step is shown, approved
+   * and run on its own through runStep (workers/fix.ts drives it, stopping at the first failure).
+   * run() still runs every step in order, stopping at the first failure, for the terminal CLI.
+   */
+  runStep?(ctx: FixContext, params: P, step: number): Promise<{ ok: boolean; output: string }>;
 }
