@@ -91,7 +91,9 @@ export function renderRefused(reason: string): Rendered {
 
 export function renderFixResult(outcome: FixOutcome, fixTitle: string, host: string): Rendered {
   const icon = outcome.ok ? '✅' : '❌';
-  const freed = outcome.bytesFreed !== undefined ? ` · freed ${formatBytes(outcome.bytesFreed)}` : '';
+  // Fixes usually say what they freed in their summary; add it only where they did not.
+  const saysFreed = /\bfreed\b/i.test(outcome.summary);
+  const freed = outcome.bytesFreed !== undefined && !saysFreed ? ` · freed ${formatBytes(outcome.bytesFreed)}` : '';
   const title = `${icon} *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\`: ${escapeMrkdwn(outcome.summary)}${freed}`;
   const lines = outcome.operations.flatMap((operation) => [`$ ${operation.command}`, `  → ${operation.result}`]);
   const blocks: Block[] = lines.length > 0 ? [codeSection(title, lines)] : [section(title)];

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/dockmedic.js');
+
+export function writeConfigFile(dir: string, config: Record<string, unknown>): string {
+  const file = path.join(dir, 'dockmedic.yaml');
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `dockmedic worker` as its own process, so a test can kill it by PID mid-job. */
+export function startWorkerProcess(options: { configFile: string; env: Record<string, string> }): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', '--config', options.configFile], {
+    env: { ...process.env, ...options.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  return {
+    child,
+    output: () => output,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
