@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import type { ConfigSource } from '../commands/types.ts';
@@ -22,6 +23,20 @@ export interface RuntimeOptions {
   workerOptions?: Partial<WorkerOptions>;
 }
 
+/** Gives Redis a moment at start so the first command is not refused; a Redis that stays down is reported per command. */
+async function waitReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    }
+  });
+}
+
 export interface Runtime {
   port?: number;
   stop(): Promise<void>;
@@ -34,6 +49,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const slack = createSlackOut({ token, apiUrl: env.SLACK_API_URL });
   const client = createRedis(options.redisUrl, 'client');
   client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
+  await waitReady(client, 3000);
   const audit = new AuditLog(client);
   const approvals = new ApprovalStore(client);
   const queues = new Queues(client);

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { log } from '../log.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from './names.ts';
 import { CommandJob, FixJob } from './payloads.ts';
 import { queueUnavailable, withDeadline } from './redis.ts';
@@ -11,7 +12,7 @@ export class Queues {
   readonly commands: Queue;
   readonly fixes: Queue;
 
-  constructor(connection: Redis) {
+  constructor(private readonly connection: Redis) {
     this.commands = new Queue(COMMAND_QUEUE, {
       connection,
       prefix: QUEUE_PREFIX,
@@ -29,10 +30,20 @@ export class Queues {
       // Fixes never run twice: no automatic retry.
       defaultJobOptions: { attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
     });
+    for (const queue of [this.commands, this.fixes]) {
+      queue.on('error', (err) => log.debug({ queue: queue.name, err: err.message }, 'queue connection error'));
+    }
+  }
+
+  /** A known-dead connection fails at once instead of waiting out the deadline. */
+  private assertConnected(): void {
+    if (this.connection.status === 'ready') return;
+    throw queueUnavailable(new Error(`redis connection is ${this.connection.status}`));
   }
 
   async enqueueCommand(job: CommandJob): Promise<string> {
     const data = CommandJob.parse(job);
+    this.assertConnected();
     const added = await withDeadline(
       this.commands.add(data.command, data, { jobId: data.requestId }),
       ENQUEUE_DEADLINE_MS,
@@ -45,6 +56,7 @@ export class Queues {
 
   async enqueueFix(approvalId: string): Promise<void> {
     const data = FixJob.parse({ approvalId });
+    this.assertConnected();
     // The job id is the approval id: BullMQ ignores a second add with the same id.
     await withDeadline(this.fixes.add('fix', data, { jobId: `fix-${approvalId}` }), ENQUEUE_DEADLINE_MS, () =>
       queueUnavailable(new Error('enqueue timed out')),

@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
+import { labHostEntry } from '../support/stack.ts';
+import { writeConfigFile } from '../support/workerProcess.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/dockmedic.js');
+
+function dockmedic(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+describe('dockmedic CLI', () => {
+  let dir: string;
+  let host: LabHost;
+
+  beforeAll(async () => {
+    await cleanupStaleLab();
+    dir = mkdtempSync(path.join(tmpdir(), 'dm-cli-'));
+    host = await startLabHost({ name: 'cli1', docker: true, diskMiB: 128 });
+  });
+
+  afterAll(async () => {
+    await host?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('config check lists every problem of a bad file and exits non-zero', () => {
+    const file = writeConfigFile(dir, {
+      hosts: [{ name: 'Bad Name', address: '10.0.0.1' }, { name: 'ok-1', address: 'local', port: 0 }],
+      access: { approvalTtl: 'forever' },
+    });
+
+    const { code, out } = dockmedic(['config', 'check', file]);
+
+    expect(code).toBe(1);
+    expect(out).toContain('hosts[0].name');
+    expect(out).toContain('hosts[0].privateKey');
+    expect(out).toContain('hosts[0].hostKey');
+    expect(out).toContain('hosts[1].port');
+    expect(out).toContain('access.approvalTtl');
+  });
+
+  it('config check accepts a good file', () => {
+    const file = writeConfigFile(dir, { hosts: [{ name: 'box', address: 'local' }] });
+
+    const { code, out } = dockmedic(['config', 'check', file]);
+
+    expect(code).toBe(0);
+    expect(out).toContain('is valid');
+  });
+
+  it('the bot refuses to start on a bad file', () => {
+    const file = writeConfigFile(dir, { hosts: [{ name: 'x', address: 'local', surprise: 1 }] });
+
+    const { code, out } = dockmedic(['bot', '--config', file], {
+      SLACK_BOT_TOKEN: 'xoxb-x',
+      SLACK_SIGNING_SECRET: 's',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+
+    expect(code).toBe(1);
+    expect(out).toMatch(/surprise/);
+  });
+
+  it('hosts test reports reachability, host key and Docker version, and refuses a wrong key', () => {
+    const file = writeConfigFile(dir, {
+      hosts: [
+        labHostEntry(host),
+        labHostEntry(host, { name: 'impostor', hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+      ],
+    });
+
+    const { code, out } = dockmedic(['hosts', 'test', '--config', file]);
+
+    expect(code).toBe(1);
+    expect(out).toMatch(new RegExp(`ok\\s+cli1 .*${host.hostKeyFingerprint.replace(/[+/]/g, '.')}.*docker \\d+\\.\\d+`));
+    expect(out).toMatch(/FAIL\s+impostor .*does not match the pinned key/);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it("validates with Debian's docker-compose", () => {
+    const result = spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], {
+      encoding: 'utf8',
+      env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-x' },
+    });
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
