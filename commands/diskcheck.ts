@@ -1,8 +1,6 @@
-import { resolveTargets } from '../src/hosts/inventory.ts';
+import { enqueueForTarget } from './enqueue.ts';
 import { expectArgs } from './parse.ts';
 import type { DockerCommand } from './services.ts';
-
-const USAGE = 'diskcheck HOST   (a host name, @group or all)';
 
 export const diskcheckCommand: DockerCommand = {
   name: 'diskcheck',
@@ -11,31 +9,7 @@ export const diskcheckCommand: DockerCommand = {
   minRole: 'viewer',
   sideEffects: false,
   async run(args, request, services) {
-    expectArgs(args, USAGE, { min: 1, max: 1 });
-    const hosts = resolveTargets(services.config.current(), args[0] as string);
-    const queued: string[] = [];
-    for (const host of hosts) {
-      const requestId = services.newRequestId();
-      await services.queues.enqueueCommand({
-        command: 'diskcheck',
-        host: host.name,
-        requestId,
-        userId: request.userId,
-        channelId: request.channelId,
-        responseUrl: request.responseUrl,
-        requestedAt: new Date().toISOString(),
-      });
-      await services.audit.append({
-        actor: request.userId,
-        action: 'request',
-        host: host.name,
-        detail: 'diskcheck',
-        ref: requestId,
-      });
-      queued.push(`${host.name} (${requestId})`);
-    }
-    return {
-      text: `:hourglass_flowing_sand: Queued diskcheck on ${queued.join(', ')}. The report will be posted in this channel.`,
-    };
+    expectArgs(args, 'diskcheck HOST   (a host name, @group or all)', { min: 1, max: 1 });
+    return await enqueueForTarget(services, request, 'diskcheck', args[0] as string);
   },
 };

@@ -4,7 +4,9 @@ import { DockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { renderError } from '../src/slack/render/error.ts';
 import { auditCommand } from './audit.ts';
+import { checkCommand } from './check.ts';
 import { diskcheckCommand } from './diskcheck.ts';
+import { doctorCommand } from './doctor.ts';
 import { helpCommand } from './help.ts';
 import { hostsCommand } from './hosts.ts';
 import { shown, tokenize } from './parse.ts';
@@ -12,7 +14,14 @@ import type { CommandServices, DockerCommand } from './services.ts';
 import type { CommandRequest, Reply } from './types.ts';
 
 /** Every `/docker` subcommand, in the order help lists them. Adding one = one file + one line here. */
-export const COMMANDS: readonly DockerCommand[] = [helpCommand, hostsCommand, diskcheckCommand, auditCommand];
+export const COMMANDS: readonly DockerCommand[] = [
+  helpCommand,
+  hostsCommand,
+  diskcheckCommand,
+  doctorCommand,
+  checkCommand,
+  auditCommand,
+];
 
 export function newRequestId(): string {
   return `rq-${randomBytes(6).toString('hex')}`;

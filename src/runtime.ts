@@ -8,6 +8,7 @@ import { ApprovalStore } from './approvals/store.ts';
 import { AuditLog } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
 import { createHostPool } from './hosts/pool.ts';
+import { FleetStore } from './jobs/fleetStore.ts';
 import { log } from './log.ts';
 import { Queues } from './queue/queues.ts';
 import { createRedis } from './queue/redis.ts';
@@ -62,9 +63,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const pool = createHostPool({ timeouts, hostConcurrency: config.current().hostConcurrency });
     const workers = startWorkers(
       workerRedis,
-      { config, pool, slack, approvals, audit },
+      {
+        config,
+        pool,
+        slack,
+        approvals,
+        audit,
+        fleets: new FleetStore(client),
+        enqueueCommand: (job) => queues.enqueueCommand(job),
+      },
       {
         ...DEFAULT_WORKER_OPTIONS,
+        concurrency: config.current().workerConcurrency,
         ...(env.DOCKMEDIC_JOB_LOCK ? { lockDurationMs: env.DOCKMEDIC_JOB_LOCK } : {}),
         ...options.workerOptions,
       },

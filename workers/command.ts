@@ -1,82 +1,85 @@
-import { DISKCHECK_CHECKS } from '../src/checks/index.ts';
-import type { HostReport } from '../src/checks/report.ts';
-import { buildHostReport, unreachableReport } from '../src/checks/report.ts';
-import { runChecks } from '../src/checks/run.ts';
+import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
+import { unreachableReport } from '../src/checks/report.ts';
+import type { FixProposal } from '../src/checks/types.ts';
+import type { HostConfig } from '../src/config/schema.ts';
 import { DockmedicError } from '../src/errors.ts';
-import { getFix } from '../src/fixes/index.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
+import { headlineOf } from '../src/jobs/checks.ts';
+import { JOB_HANDLERS } from '../src/jobs/index.ts';
+import type { JobOutcome } from '../src/jobs/types.ts';
 import { log } from '../src/log.ts';
-import type { CommandJob } from '../src/queue/payloads.ts';
-import { renderHostReport } from '../src/slack/render/hostReport.ts';
+import type { ParsedCommandJob } from '../src/queue/payloads.ts';
+import { renderDoctor } from '../src/slack/render/doctor.ts';
+import { type FixButton, renderHostReport } from '../src/slack/render/hostReport.ts';
 import type { WorkerDeps } from './deps.ts';
+import { recordFleetRow } from './fleet.ts';
 
-/** Collects and judges on the host, offers the findings' fixes as approval buttons, posts the report. */
-export async function processCommandJob(job: CommandJob, deps: WorkerDeps): Promise<HostReport> {
-  const config = deps.config.current();
-  const host = config.hosts.find((candidate) => candidate.name === job.host);
+/** Runs one subcommand on one host, offers its fixes as approval buttons, posts the result. */
+export async function processCommandJob(job: ParsedCommandJob, deps: WorkerDeps): Promise<JobOutcome> {
+  const host = deps.config.current().hosts.find((candidate) => candidate.name === job.host);
   if (!host) {
     throw new DockmedicError('dm_unknown_host', `host ${job.host} left the config before its job ran`, {
       userMessage: `${job.host} is no longer in dockmedic.yaml, so nothing was checked.`,
     });
   }
-  const report = await diagnose(deps, host.name, job.command);
-  const buttons = await offerFixes(deps, report, job);
-  const message = renderHostReport(report, buttons);
-  const posted = await deps.slack.postMessage(job.channelId, message);
+  const outcome = await execute(job, deps, host);
+  if (job.fleetId) {
+    await recordFleetRow(deps, job, outcome);
+    return outcome;
+  }
+  const buttons = await offerFixes(deps, outcome.proposals, job);
+  const posted = await deps.slack.postMessage(job.channelId, outcome.render(buttons));
   if (buttons.length > 0)
     await deps.approvals.setMessage(
       buttons.map((b) => b.approvalId),
       posted.ts,
     );
+  for (const message of outcome.thread ?? []) {
+    await deps.slack.postMessage(job.channelId, message, { threadTs: posted.ts });
+  }
   if (job.responseUrl) {
     await deps.slack
       .respond(job.responseUrl, {
-        text: `:white_check_mark: ${job.command} on ${host.name} finished (${report.worst}); the report is in the channel.`,
+        text: `:white_check_mark: ${job.command} on ${host.name} finished (${outcome.worst}); the result is in the channel.`,
         replaceOriginal: true,
       })
       .catch((err: unknown) => log.warn({ err, host: host.name }, 'could not update the ack'));
   }
-  return report;
+  return outcome;
 }
 
-export async function diagnose(deps: Pick<WorkerDeps, 'pool' | 'config'>, hostName: string, command: string) {
-  const started = Date.now();
-  const host = deps.config.current().hosts.find((candidate) => candidate.name === hostName);
-  if (!host) throw new DockmedicError('dm_unknown_host', `unknown host ${hostName}`);
+/** A host that cannot be reached still gets a result: what could not be collected and why. */
+async function execute(job: ParsedCommandJob, deps: WorkerDeps, host: HostConfig): Promise<JobOutcome> {
+  const handler = JOB_HANDLERS[job.command];
+  if (!handler) {
+    throw new DockmedicError('dm_unknown_command', `no worker handler for ${job.command}`, {
+      userMessage: `This worker does not know \`${job.command}\` yet; it may be an older version than the bot.`,
+    });
+  }
   let conn: HostConnection;
   try {
     conn = await deps.pool.acquire(host);
   } catch (error) {
     log.warn({ host: host.name, err: error }, 'host unreachable');
-    return unreachableReport(host.name, command, error, started);
+    const report = unreachableReport(host.name, job.command, error, Date.now());
+    return {
+      worst: 'crit',
+      headline: headlineOf(report),
+      proposals: [],
+      unreachable: true,
+      render: () => (job.command === 'doctor' ? renderDoctor(report, []) : renderHostReport(report, [])),
+    };
   }
-  const results = await runChecks(conn, [...DISKCHECK_CHECKS]);
-  return buildHostReport(host.name, command, results, started);
+  return await handler({ conn, job, deps });
 }
 
-async function offerFixes(deps: WorkerDeps, report: HostReport, job: CommandJob) {
-  const ttlMs = deps.config.current().access.approvalTtl;
-  const seen = new Set<string>();
-  const buttons = [];
-  for (const finding of report.findings) {
-    for (const proposal of finding.fixes ?? []) {
-      const key = `${proposal.fix}:${JSON.stringify(proposal.params)}`;
-      const fix = getFix(proposal.fix);
-      if (seen.has(key) || !fix) continue;
-      seen.add(key);
-      const record = await deps.approvals.create({
-        fix: fix.id,
-        label: proposal.label,
-        risk: fix.risk,
-        host: report.host,
-        params: proposal.params,
-        requesterId: job.userId,
-        channelId: job.channelId,
-        requestId: job.requestId,
-        ttlMs,
-      });
-      buttons.push({ approvalId: record.id, label: proposal.label, risk: fix.risk });
-    }
-  }
-  return buttons;
+/** Each proposed fix becomes a pending approval record; its id is the button's value. */
+export function offerFixes(deps: WorkerDeps, proposals: FixProposal[], job: ParsedCommandJob): Promise<FixButton[]> {
+  return offerProposals(deps.approvals, proposals, {
+    host: job.host,
+    requesterId: job.userId,
+    channelId: job.channelId,
+    requestId: job.requestId,
+    ttlMs: deps.config.current().access.approvalTtl,
+  });
 }

@@ -2,6 +2,8 @@ import type { ConfigSource } from '../commands/types.ts';
 import type { ApprovalStore } from '../src/approvals/store.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { HostPool } from '../src/hosts/types.ts';
+import type { FleetStore } from '../src/jobs/fleetStore.ts';
+import type { CommandJob } from '../src/queue/payloads.ts';
 import type { SlackOut } from '../src/slack/client.ts';
 
 export interface WorkerDeps {
@@ -10,4 +12,7 @@ export interface WorkerDeps {
   slack: SlackOut;
   approvals: ApprovalStore;
   audit: AuditLog;
+  fleets: FleetStore;
+  /** Fleet runs fan out one job per host through the same queue. */
+  enqueueCommand(job: CommandJob): Promise<string>;
 }

@@ -4,12 +4,13 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { isDockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
-import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../src/queue/names.ts';
-import { CommandJob, FixJob } from '../src/queue/payloads.ts';
+import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { CommandJob, FixJob, FleetJob } from '../src/queue/payloads.ts';
 import { renderError } from '../src/slack/render/error.ts';
 import { processCommandJob } from './command.ts';
 import type { WorkerDeps } from './deps.ts';
 import { processFixJob } from './fix.ts';
+import { processFleetJob } from './fleet.ts';
 
 export interface WorkerOptions {
   /** Jobs one process runs at once; hosts are limited separately by the pool. */
@@ -29,8 +30,12 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
 }
 
 /** Nothing is lost silently: a command that fails for good says so where it was asked. */
-async function tellRequester(deps: WorkerDeps, job: CommandJob, error: unknown): Promise<void> {
-  const message = renderError(`${job.command} on ${job.host} failed: ${userMessageOf(error)}`);
+async function tellRequester(
+  deps: WorkerDeps,
+  job: { command: string; channelId: string; requestId: string; host?: string; target?: string },
+  error: unknown,
+): Promise<void> {
+  const message = renderError(`${job.command} on ${job.host ?? job.target} failed: ${userMessageOf(error)}`);
   await deps.slack
     .postMessage(job.channelId, message)
     .catch((err: unknown) => log.error({ err, requestId: job.requestId }, 'could not report a failed command'));
@@ -52,10 +57,11 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
   const commands = new Worker(
     COMMAND_QUEUE,
     async (job) => {
-      const data = parsePayload(CommandJob, job);
+      const data = job.name === FLEET_JOB ? parsePayload(FleetJob, job) : parsePayload(CommandJob, job);
       try {
-        const report = await processCommandJob(data, deps);
-        return { worst: report.worst, findings: report.findings.length };
+        if ('target' in data) return await processFleetJob(data, deps);
+        const outcome = await processCommandJob(data, deps);
+        return { worst: outcome.worst, headline: outcome.headline };
       } catch (error) {
         const lastTry =
           !isDockmedicError(error) || !error.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

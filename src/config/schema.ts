@@ -123,6 +123,8 @@ export const DockmedicConfig = z
     timeouts: Timeouts.default(Timeouts.parse({})),
     /** How many commands may run at once on one host: below OpenSSH's MaxSessions (10). */
     hostConcurrency: z.number().int().min(1).max(9).default(4),
+    /** Jobs one worker process runs at once: a fleet run of N hosts takes about ceil(N / this) rounds. */
+    workerConcurrency: z.number().int().min(1).max(256).default(32),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -2,3 +2,5 @@
 export const QUEUE_PREFIX = 'dm';
 export const COMMAND_QUEUE = 'commands';
 export const FIX_QUEUE = 'fixes';
+/** Job name of a fleet run's parent job in the command queue. */
+export const FLEET_JOB = 'fleet';

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
-import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from './names.ts';
-import { CommandJob, FixJob } from './payloads.ts';
+import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, QUEUE_PREFIX } from './names.ts';
+import { CommandJob, FixJob, FleetJob } from './payloads.ts';
 import { queueUnavailable, withDeadline } from './redis.ts';
 
 /** How long the bot waits on Redis before telling the user it is down: well inside Slack's 3 s. */
@@ -43,26 +43,29 @@ export class Queues {
 
   async enqueueCommand(job: CommandJob): Promise<string> {
     const data = CommandJob.parse(job);
-    this.assertConnected();
-    const added = await withDeadline(
-      this.commands.add(data.command, data, { jobId: data.requestId }),
-      ENQUEUE_DEADLINE_MS,
-      () => queueUnavailable(new Error('enqueue timed out')),
-    ).catch((cause) => {
-      throw queueUnavailable(cause);
-    });
-    return added.id ?? data.requestId;
+    return await this.add(this.commands, data.command, data, data.requestId);
+  }
+
+  async enqueueFleet(job: FleetJob): Promise<string> {
+    const data = FleetJob.parse(job);
+    return await this.add(this.commands, FLEET_JOB, data, data.requestId);
   }
 
   async enqueueFix(approvalId: string): Promise<void> {
     const data = FixJob.parse({ approvalId });
-    this.assertConnected();
     // The job id is the approval id: BullMQ ignores a second add with the same id.
-    await withDeadline(this.fixes.add('fix', data, { jobId: `fix-${approvalId}` }), ENQUEUE_DEADLINE_MS, () =>
+    await this.add(this.fixes, 'fix', data, `fix-${approvalId}`);
+  }
+
+  /** Payloads are validated before they are written; a dead or slow Redis becomes dm_queue_unavailable. */
+  private async add(queue: Queue, name: string, data: object, jobId: string): Promise<string> {
+    this.assertConnected();
+    const added = await withDeadline(queue.add(name, data, { jobId }), ENQUEUE_DEADLINE_MS, () =>
       queueUnavailable(new Error('enqueue timed out')),
     ).catch((cause) => {
       throw queueUnavailable(cause);
     });
+    return added.id ?? jobId;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/repo
 import { type Finding, severityRank } from '../../checks/types.ts';
 import type { Risk } from '../../fixes/types.ts';
 import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
-import { ACTION_APPROVE, actionIdFor } from '../actionIds.ts';
+import { ACTION_APPROVE, ACTION_DENY, actionIdFor } from '../actionIds.ts';
 import { SLACK_LIMITS, truncate } from '../limits.ts';
 import {
   actions,
@@ -43,7 +43,7 @@ export function renderHostReport(report: HostReport, buttons: FixButton[]): Rend
     ...statusBlocks(report),
     ...(report.disk ? diskBlocks(report.disk) : []),
   ];
-  const tail: Block[] = buttons.length > 0 ? [fixActions(buttons)] : [];
+  const tail: Block[] = fixActions(buttons);
   const findings = worstFirst(report.findings);
   // One block each for the divider and a possible "… more findings" note.
   const room = Math.max(0, SLACK_LIMITS.blocks - top.length - tail.length - 2);
@@ -130,17 +130,22 @@ function findingBlock(finding: Finding): Block {
   return codeSection(title, lines);
 }
 
-function fixActions(buttons: FixButton[]): Block {
-  const elements = buttons.slice(0, SLACK_LIMITS.actionsElements).map((fix, index) => {
+const MAX_FIX_ROWS = 10;
+
+/** One row per offered fix: approve (runs it, under the approval rules) and deny (withdraws the offer). */
+export function fixActions(buttons: FixButton[]): Block[] {
+  return buttons.slice(0, MAX_FIX_ROWS).map((fix, index) => {
     const tag = ` · ${fix.risk}`;
-    return button({
-      actionId: actionIdFor(ACTION_APPROVE, index),
-      label: `${truncate(fix.label, SLACK_LIMITS.buttonText - tag.length)}${tag}`,
-      value: fix.approvalId,
-      style: riskStyle(fix.risk),
-    });
+    return actions(`dm_fix_${index}`, [
+      button({
+        actionId: actionIdFor(ACTION_APPROVE, index),
+        label: `${truncate(fix.label, SLACK_LIMITS.buttonText - tag.length)}${tag}`,
+        value: fix.approvalId,
+        style: riskStyle(fix.risk),
+      }),
+      button({ actionId: actionIdFor(ACTION_DENY, index), label: 'Deny', value: fix.approvalId }),
+    ]);
   });
-  return actions('dm_fixes', elements);
 }
 
 /** Stable sort, worst first: the order checks reported in is kept within one severity. */

@@ -31,7 +31,7 @@ describe('renderHostReport', () => {
     expect(actionsOf(blocks)).toEqual([]);
   });
 
-  it('makes one button per fix with the approval id as value and a style by risk', () => {
+  it('makes an approve and a deny button per fix, the approval id as value and a style by risk', () => {
     const buttons = [
       { approvalId: 'apr_1', label: 'Truncate log of web (30 MiB)', risk: 'risky' as const },
       { approvalId: 'apr_2', label: 'Prune dangling images', risk: 'safe' as const },
@@ -41,15 +41,18 @@ describe('renderHostReport', () => {
     const { blocks } = renderHostReport(sampleReport(), buttons);
     const elements = actionsOf(blocks);
 
-    expect((blocks as AnyBlock[]).filter((block) => block.type === 'actions')).toHaveLength(1);
+    expect((blocks as AnyBlock[]).filter((block) => block.type === 'actions')).toHaveLength(3);
     expect(elements.map((e) => [e.action_id, e.value, e.style])).toEqual([
       ['dm_approve', 'apr_1', 'danger'],
+      ['dm_deny', 'apr_1', undefined],
       ['dm_approve:2', 'apr_2', 'primary'],
+      ['dm_deny:2', 'apr_2', undefined],
       ['dm_approve:3', 'apr_3', 'danger'],
+      ['dm_deny:3', 'apr_3', undefined],
     ]);
     expect(elements[0]?.text.text).toBe('Truncate log of web (30 MiB) · risky');
-    expect(elements[2]?.text.text).toHaveLength(SLACK_LIMITS.buttonText);
-    expect(elements[2]?.text.text.endsWith('… · dangerous')).toBe(true);
+    expect(elements[4]?.text.text).toHaveLength(SLACK_LIMITS.buttonText);
+    expect(elements[4]?.text.text.endsWith('… · dangerous')).toBe(true);
   });
 
   it('keeps a huge report within Slack limits and keeps the most severe findings', () => {
@@ -68,7 +71,8 @@ describe('renderHostReport', () => {
       if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
       if (block.type === 'section') expect(block.text.text.split('```').length % 2).toBe(1);
     }
-    expect(actionsOf(rendered.blocks)).toHaveLength(SLACK_LIMITS.actionsElements);
+    // At most 10 offered fixes, each an approve + deny row.
+    expect(actionsOf(rendered.blocks)).toHaveLength(20);
     const plain = toPlainText(rendered.blocks);
     expect(plain).not.toContain('(warn)');
     expect(plain).toContain('(crit)');

@@ -1,0 +1,35 @@
+import type { WorkerDeps } from '../../workers/deps.ts';
+import type { FixProposal, Severity } from '../checks/types.ts';
+import type { HostConnection } from '../hosts/types.ts';
+import type { ParsedCommandJob } from '../queue/payloads.ts';
+import type { FixButton } from '../slack/render/hostReport.ts';
+
+export interface JobContext {
+  conn: HostConnection;
+  job: ParsedCommandJob;
+  deps: WorkerDeps;
+}
+
+export interface Rendered {
+  text: string;
+  blocks: unknown[];
+}
+
+/** What one subcommand found on one host; the worker offers the fixes and posts the message. */
+export interface JobOutcome {
+  /** For fleet rows and the ack update. */
+  worst: Severity;
+  /** One line for a fleet summary row. */
+  headline: string;
+  /** Fixes to offer; each becomes an approval record and a button. */
+  proposals: FixProposal[];
+  /** The full message, given the buttons of the offered fixes. */
+  render(buttons: FixButton[]): Rendered;
+  /** True when the host could not be reached at all (a fleet row says so). */
+  unreachable?: boolean;
+  /** Further messages for the thread of the posted one (details, long output). */
+  thread?: Rendered[];
+}
+
+/** The worker side of one subcommand: I/O over the host connection, nothing Slack-specific but rendering. */
+export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;

@@ -1,0 +1,54 @@
+// `/docker doctor`: one line per check (its worst finding), the fixes as buttons; the full report
+// goes in the thread so the channel sees a summary, not a wall.
+
+import type { HostReport } from '../../checks/report.ts';
+import { type CheckResult, type Finding, worstSeverity } from '../../checks/types.ts';
+import { formatDuration } from '../../format.ts';
+import { type Block, context, escapeMrkdwn, header, type Rendered, section, severityEmoji } from './blocks.ts';
+import { type FixButton, fixActions, worstFirst } from './hostReport.ts';
+
+function checkLine(result: CheckResult): string {
+  const worst = worstSeverity(result.findings.map((finding) => finding.severity));
+  const top: Finding | undefined = worstFirst(result.findings)[0];
+  const summary = top ? escapeMrkdwn(top.summary) : 'no findings';
+  return `${severityEmoji(worst)} \`${result.check}\` ${summary}`;
+}
+
+export function renderDoctor(report: HostReport, buttons: FixButton[]): Rendered {
+  const blocks: Block[] = [
+    header(`${severityEmoji(report.worst)} ${report.host} · doctor`),
+    context([
+      `worst: *${report.worst}*`,
+      `${report.results.length} checks`,
+      `took ${formatDuration(report.durationMs)}`,
+    ]),
+  ];
+  if (!report.reachable) {
+    blocks.push(section(`🔴 ${escapeMrkdwn(report.findings[0]?.summary ?? 'unreachable')}`));
+    return { text: `${report.host}: unreachable`, blocks };
+  }
+  // Section text is capped at 3000 characters: split the lines over as few sections as fit.
+  let chunk: string[] = [];
+  let size = 0;
+  for (const result of [...report.results].sort(byWorst)) {
+    const line = checkLine(result);
+    if (size + line.length + 1 > 2900) {
+      blocks.push(section(chunk.join('\n')));
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(line);
+    size += line.length + 1;
+  }
+  if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
+  blocks.push(context(['Details of every finding, with its evidence, are in the thread.']));
+  blocks.push(...fixActions(buttons));
+  const counts = report.findings.filter((f) => f.severity === 'warn' || f.severity === 'crit').length;
+  return { text: `${report.host} doctor: ${report.worst}, ${counts} warn/crit finding(s)`, blocks };
+}
+
+function byWorst(a: CheckResult, b: CheckResult): number {
+  const rank = (result: CheckResult) =>
+    ['ok', 'info', 'warn', 'crit'].indexOf(worstSeverity(result.findings.map((f) => f.severity)));
+  return rank(b) - rank(a);
+}
