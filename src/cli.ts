@@ -14,6 +14,7 @@ import { probeHost } from './hosts/probe.ts';
 import { startRuntime } from './runtime.ts';
 import { runConsole } from './slack/console.ts';
 import { startLocalSlack } from './slack/localSlack.ts';
+import { runTerminalCheck } from './terminalCheck.ts';
 
 const USAGE = `dockmedic — diagnose and fix Docker hosts from Slack
 
@@ -22,10 +23,15 @@ Usage: dockmedic <command> [--config FILE]
   bot              the Slack side only (needs REDIS_URL)
   worker           a worker only (needs REDIS_URL); run as many as you like
   console          a local chat with the bot, no Slack needed
+  check HOST [CHECK…] [--json]
+                   run checks from a terminal; exit 0 ok/info, 1 warn, 2 crit
   hosts [test]     list hosts, or connect to each and report reachability, host key, Docker version
   config check     validate dockmedic.yaml and list every problem
 
 Config: --config FILE, or DOCKMEDIC_CONFIG, or ./dockmedic.yaml; none at all starts the demo lab.`;
+
+/** Usage errors exit 64 (sysexits EX_USAGE): 1 and 2 mean warn and crit for `dockmedic check`. */
+const EX_USAGE = 64;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -114,13 +120,13 @@ async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Prom
 async function runService(file: string | undefined, env: DockmedicEnv, roles: { bot: boolean; worker: boolean }) {
   if (!file) {
     say('No config file: pass --config FILE, set DOCKMEDIC_CONFIG, or put dockmedic.yaml here.');
-    return 2;
+    return EX_USAGE;
   }
   if (roles.bot && slackModeOf(env) === 'none') {
     say(
       'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).',
     );
-    return 2;
+    return EX_USAGE;
   }
   const config = new FileConfigSource(file);
   return await withRedis(env, async (redisUrl) => {
@@ -145,7 +151,7 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
 async function runHosts(file: string | undefined, test: boolean): Promise<number> {
   if (!file) {
     say('No config file: pass --config FILE or set DOCKMEDIC_CONFIG.');
-    return 2;
+    return EX_USAGE;
   }
   const config = new FileConfigSource(file).current();
   if (!test) {
@@ -172,7 +178,11 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+    },
   });
   const [command = 'start', ...rest] = positionals;
   try {
@@ -193,6 +203,19 @@ export async function main(argv: string[]): Promise<number> {
         return await runService(file, env, { bot: true, worker: false });
       case 'worker':
         return await runService(file, env, { bot: false, worker: true });
+      case 'check': {
+        if (!file || !rest[0]) {
+          say('Usage: dockmedic check HOST [CHECK…] [--json] --config FILE');
+          return EX_USAGE;
+        }
+        return await runTerminalCheck(
+          new FileConfigSource(file).current(),
+          rest[0],
+          rest.slice(1),
+          Boolean(values.json),
+          say,
+        );
+      }
       case 'hosts':
         return await runHosts(file, rest[0] === 'test');
       case 'config': {
@@ -200,7 +223,7 @@ export async function main(argv: string[]): Promise<number> {
         const target = rest[1] ?? file;
         if (!target) {
           say('No config file to check: dockmedic config check FILE');
-          return 2;
+          return EX_USAGE;
         }
         new FileConfigSource(target);
         say(`${target} is valid.`);
@@ -208,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     say(USAGE);
-    return 2;
+    return EX_USAGE;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

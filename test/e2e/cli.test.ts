@@ -36,7 +36,10 @@ describe('dockmedic CLI', () => {
 
   it('config check lists every problem of a bad file and exits non-zero', () => {
     const file = writeConfigFile(dir, {
-      hosts: [{ name: 'Bad Name', address: '10.0.0.1' }, { name: 'ok-1', address: 'local', port: 0 }],
+      hosts: [
+        { name: 'Bad Name', address: '10.0.0.1' },
+        { name: 'ok-1', address: 'local', port: 0 },
+      ],
       access: { approvalTtl: 'forever' },
     });
 
@@ -83,8 +86,51 @@ describe('dockmedic CLI', () => {
     const { code, out } = dockmedic(['hosts', 'test', '--config', file]);
 
     expect(code).toBe(1);
-    expect(out).toMatch(new RegExp(`ok\\s+cli1 .*${host.hostKeyFingerprint.replace(/[+/]/g, '.')}.*docker \\d+\\.\\d+`));
+    expect(out).toMatch(
+      new RegExp(`ok\\s+cli1 .*${host.hostKeyFingerprint.replace(/[+/]/g, '.')}.*docker \\d+\\.\\d+`),
+    );
     expect(out).toMatch(/FAIL\s+impostor .*does not match the pinned key/);
+  });
+});
+
+describe('dockmedic check', () => {
+  let dir: string;
+  let host: LabHost;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dm-check-'));
+    host = await startLabHost({ name: 'chk1', diskMiB: 128 });
+  });
+
+  afterAll(async () => {
+    await host?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 on a healthy disk, 2 once it is crit, with the finding in the table and in JSON', async () => {
+    const file = writeConfigFile(dir, { hosts: [labHostEntry(host)] });
+
+    const healthy = dockmedic(['check', 'chk1', 'disk-usage', 'inode-usage', '--config', file]);
+    await host.fillDisk(96);
+    const full = dockmedic(['check', 'chk1', 'disk-usage', '--config', file]);
+    const json = dockmedic(['check', 'chk1', 'disk-usage', '--json', '--config', file]);
+
+    expect(healthy.code).toBe(0);
+    expect(healthy.out).toMatch(/OK\s+disk-usage/);
+    expect(full.code).toBe(2);
+    expect(full.out).toMatch(/CRIT\s+disk-usage\s+\/var\/lib\/docker is 9\d% full/);
+    expect(json.code).toBe(2);
+    const parsed = JSON.parse(json.out.slice(json.out.indexOf('{')));
+    expect(parsed).toMatchObject({ host: 'chk1', worst: 'crit' });
+  });
+
+  it('refuses an unknown check id with the list of known ones', () => {
+    const file = writeConfigFile(dir, { hosts: [labHostEntry(host)] });
+
+    const { code, out } = dockmedic(['check', 'chk1', 'no-such-check', '--config', file]);
+
+    expect(code).toBe(1);
+    expect(out).toMatch(/no check called "no-such-check".*disk-usage/);
   });
 });
 

@@ -1,0 +1,78 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cleanupStaleLab, type LabHost, type SilentHost, startLabHost, startSilentHost } from '../lab/lab.ts';
+import { textOf } from '../support/slackMessages.ts';
+import { CHANNEL, freePort, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
+
+const HOSTS = 8;
+
+describe('a fleet run: /docker diskcheck all over 10 hosts, 2 unreachable', () => {
+  let hosts: LabHost[] = [];
+  let silent: SilentHost;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    await cleanupStaleLab();
+    const redis = new Redis(inject('redisUrl'));
+    await redis.flushdb();
+    redis.disconnect();
+    [hosts, silent] = await Promise.all([
+      Promise.all(Array.from({ length: HOSTS }, (_, i) => startLabHost({ name: `f${i}`, diskMiB: 128 }))),
+      startSilentHost(),
+    ]);
+    await hosts[0]!.fillDisk(96);
+    const closed = await freePort();
+    const entries = [
+      ...hosts.map((host) => ({ ...labHostEntry(host), groups: ['fleet'] })),
+      { ...labHostEntry(hosts[0]!), name: 'gone-silent', address: silent.address, port: silent.port, groups: ['fleet'] },
+      { ...labHostEntry(hosts[0]!), name: 'gone-refused', address: '127.0.0.1', port: closed, groups: ['fleet'] },
+    ];
+    stack = await startStack({ config: testConfig(entries), mode: 'http' });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await Promise.allSettled([...hosts.map((host) => host.destroy()), silent?.close()]);
+  });
+
+  it('fills one summary with 8 reports and 2 unreachable rows, in about the time of the slowest host', async () => {
+    const started = Date.now();
+    const ack = await stack.slack.slashCommand({ text: 'diskcheck all', userId: USERS.requester, channelId: CHANNEL });
+    expect(JSON.stringify(ack.body)).toContain('all (10 hosts)');
+
+    const summary = await stack.slack.waitFor(
+      () =>
+        stack.slack
+          .messages(CHANNEL)
+          .find((m) => m.kind === 'message' && !m.threadTs && /10\/10 hosts answered/.test(m.text)),
+      30_000,
+    );
+    const elapsed = Date.now() - started;
+
+    const text = textOf(summary);
+    expect(text).toContain('2 unreachable');
+    expect(text).toMatch(/gone-silent\s+UNREACHABLE/);
+    expect(text).toMatch(/gone-refused\s+UNREACHABLE/);
+    for (let i = 0; i < HOSTS; i++) expect(text).toMatch(new RegExp(`f${i}\\s+(ok|info|warn|crit)`));
+    expect(text).toMatch(/f0\s+crit/);
+    // The silent host takes the whole connect timeout (3 s); everything else runs beside it.
+    expect(elapsed).toBeLessThan(3000 + 5000);
+    const details = stack.slack.messages(CHANNEL).filter((m) => m.threadTs === summary.ts);
+    expect(details.some((m) => m.text.includes('f0'))).toBe(true);
+    const topLevel = stack.slack.messages(CHANNEL).filter((m) => m.kind === 'message' && !m.threadTs);
+    expect(topLevel).toHaveLength(1);
+  });
+
+  it('runs a group target the same way', async () => {
+    await stack.slack.slashCommand({ text: 'doctor @fleet', userId: USERS.requester, channelId: CHANNEL });
+
+    const summary = await stack.slack.waitFor(
+      () =>
+        stack.slack
+          .messages(CHANNEL)
+          .find((m) => m.kind === 'message' && !m.threadTs && /^doctor @fleet: 10\/10/.test(m.text)),
+      40_000,
+    );
+    expect(textOf(summary)).toContain('2 unreachable');
+  });
+});
