@@ -1,12 +1,23 @@
-/** npm run bench: every benchmark, figures printed; nothing asserted (see test/ for behaviour). */
+/**
+ * npm run bench [-- ack diskcheck fleet]: benchmarks print figures; nothing is asserted (see test/).
+ * With no names, all of them run. Fleet sizes: DM_BENCH_FLEET="10 30".
+ */
 import { startEmbeddedRedis } from '../src/embedded/redis.ts';
 import { benchAck } from './ack.ts';
 import { benchDiskcheck } from './diskcheck.ts';
+import { benchFleet } from './fleet.ts';
+
+const wanted = new Set(process.argv.slice(2));
+const runs = (name: string) => wanted.size === 0 || wanted.has(name);
 
 const redis = await startEmbeddedRedis();
 try {
-  await benchAck(redis.url);
-  await benchDiskcheck();
+  if (runs('ack')) await benchAck(redis.url);
+  if (runs('diskcheck')) await benchDiskcheck();
+  if (runs('fleet')) {
+    for (const size of (process.env.DM_BENCH_FLEET ?? '10 30').split(/\s+/).map(Number))
+      await benchFleet(redis.url, size);
+  }
 } finally {
   await redis.stop();
 }

@@ -1,10 +1,12 @@
+import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
 import type { ApprovalRecord } from '../src/approvals/store.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { getFix } from '../src/fixes/index.ts';
-import type { FixOutcome } from '../src/fixes/types.ts';
+import type { Fix, FixOutcome } from '../src/fixes/types.ts';
+import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { FixJob } from '../src/queue/payloads.ts';
-import { renderFixResult, renderOutcomeUnknown } from '../src/slack/render/approval.ts';
+import { renderApprovalRequest, renderFixResult, renderOutcomeUnknown } from '../src/slack/render/approval.ts';
 import type { WorkerDeps } from './deps.ts';
 
 /**
@@ -45,6 +47,67 @@ export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixO
   return outcome;
 }
 
+/**
+ * Dangerous fixes are runbooks: each approval runs one step; after a step succeeds the next one is
+ * offered in the thread for its own approval; the first failure stops the runbook there.
+ */
+async function runRunbookStep(
+  deps: WorkerDeps,
+  record: ApprovalRecord,
+  fix: Fix<unknown>,
+  params: unknown,
+  conn: HostConnection,
+): Promise<FixOutcome> {
+  const plan = fix.plan(params);
+  const step = record.step ?? 0;
+  const operation = plan[step];
+  if (!operation || !fix.runStep)
+    return { ok: false, summary: `Not run: step ${step + 1} is not in this runbook.`, operations: [] };
+  if (step === 0) {
+    const recheck = await fix.recheck({ conn }, params);
+    if (!recheck.ok) return { ok: false, summary: `Not run: ${recheck.reason}`, operations: [] };
+  }
+  const result = await fix.runStep({ conn }, params, step);
+  const ran = [{ ...operation, result: result.output }];
+  const position = `Step ${step + 1} of ${plan.length}`;
+  if (!result.ok) {
+    const left = step === 0 ? 'nothing was changed before it' : `the host is as step ${step} left it`;
+    return { ok: false, summary: `${position} failed; the runbook stopped here (${left}).`, operations: ran };
+  }
+  const next = plan[step + 1];
+  if (next) {
+    const [offered] = await offerProposals(
+      deps.approvals,
+      [{ fix: fix.id, label: `Step ${step + 2} of ${plan.length}: ${next.description}`, params: record.params }],
+      {
+        host: record.host,
+        requesterId: record.requesterId,
+        channelId: record.channelId,
+        requestId: record.requestId,
+        ttlMs: deps.config.current().access.approvalTtl,
+        step: step + 1,
+      },
+    );
+    if (offered) {
+      if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
+      await postInThread(
+        deps,
+        record,
+        renderApprovalRequest({
+          approvalId: offered.approvalId,
+          fixTitle: `${fix.title} — step ${step + 2} of ${plan.length}`,
+          host: record.host,
+          risk: fix.risk,
+          requestedBy: record.requesterId,
+          operations: [next],
+        }),
+      );
+    }
+  }
+  const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
+  return { ok: true, summary: `${position} done: ${operation.description}.${more}`, operations: ran };
+}
+
 async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutcome> {
   const fix = getFix(record.fix);
   const params = fix?.params.safeParse(record.params);
@@ -59,6 +122,7 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
   if (!host) return { ok: false, summary: `Not run: ${record.host} is no longer in dockmedic.yaml.`, operations: [] };
   try {
     const conn = await deps.pool.acquire(host);
+    if (fix.runStep) return await runRunbookStep(deps, record, fix as Fix<unknown>, params.data, conn);
     const recheck = await fix.recheck({ conn }, params.data);
     if (!recheck.ok) return { ok: false, summary: `Not run: ${recheck.reason}`, operations: [] };
     return await fix.run({ conn }, params.data);

@@ -20,6 +20,8 @@ export interface OfferContext {
   channelId: string;
   requestId: string;
   ttlMs: number;
+  /** For runbooks: the step these approvals run. */
+  step?: number;
 }
 
 export async function offerFixes(
@@ -44,6 +46,7 @@ export async function offerFixes(
       channelId: context.channelId,
       requestId: context.requestId,
       ttlMs: context.ttlMs,
+      step: context.step,
     });
     offered.push({ approvalId: record.id, label: proposal.label, risk: fix.risk });
   }

@@ -97,11 +97,11 @@ export async function decide(
     ref: record.id,
   });
   await deps.enqueueFix(record.id);
-  return {
-    kind: 'approved',
-    record: { ...record, state: 'approved', decidedBy: input.userId },
-    operations: fix.plan(params.data),
-  };
+  const plan = fix.plan(params.data);
+  const step = record.step ?? 0;
+  // A runbook approval covers one step only: show exactly that one.
+  const operations = fix.runStep ? plan.slice(step, step + 1) : plan;
+  return { kind: 'approved', record: { ...record, state: 'approved', decidedBy: input.userId }, operations };
 }
 
 async function refuse(deps: ApprovalDeps, record: ApprovalRecord, userId: string, reason: string): Promise<Decision> {

@@ -30,6 +30,8 @@ export const ApprovalRecord = z.object({
   channelId: z.string().max(32),
   messageTs: z.string().max(32).optional(),
   requestId: z.string().max(64),
+  /** For a runbook (dangerous fix): which step this approval runs, from 0. */
+  step: z.coerce.number().int().min(0).max(50).optional(),
   createdAt: z.coerce.number(),
   expiresAt: z.coerce.number(),
   state: z.enum(APPROVAL_STATES),

@@ -75,7 +75,7 @@ export type DockerInfo = z.infer<typeof DockerInfo>;
 
 export function dockerInfo(ctx: CheckContext): Promise<DockerInfo> {
   return ctx.memo('docker:info', async () => {
-    await pingDocker(ctx);
+    // No separate _ping first: /info fails the same way when dockerd is down, one round trip sooner.
     const raw: unknown = await dockerCall(ctx, 'GET /info', (docker) => docker.info());
     return parseApi(DockerInfo, raw, 'GET /info', ctx);
   });

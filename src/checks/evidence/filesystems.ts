@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DockmedicError } from '../../errors.ts';
 import { sh } from '../../hosts/shell.ts';
 import type { CheckContext } from '../types.ts';
-import { type DockerRoot, dockerRoot } from './dockerRoot.ts';
+import { DEFAULT_DOCKER_ROOT, type DockerRoot, dockerRoot } from './dockerRoot.ts';
 
 export const DfBlocksRow = z.object({
   device: z.string().min(1),
@@ -114,26 +114,69 @@ export interface FilesystemEvidence<R> {
   problems: string[];
 }
 
-async function dfOne<R>(ctx: CheckContext, kind: 'blocks' | 'inodes', path: string): Promise<R | string> {
-  return ctx.memo(`shell:df-${kind}:${path}`, async () => {
-    const command = kind === 'blocks' ? sh`df -P -T -k -- ${path}` : sh`df -P -i -- ${path}`;
+interface DfBoth {
+  blocks: Map<string, DfBlocksRow | string>;
+  inodes: Map<string, DfInodesRow | string>;
+}
+
+const INODES_MARK = '--dockmedic-inodes--';
+
+/**
+ * Blocks and inodes of several paths in one remote command: each exec costs a session start on the
+ * host, so the whole df evidence of a run is one round trip. A path df cannot report on (say, a
+ * missing Docker root dir) breaks the row-per-path order, so then each path is asked alone.
+ */
+function dfBoth(ctx: CheckContext, paths: string[]): Promise<DfBoth> {
+  return ctx.memo(`shell:df:${paths.join('\0')}`, async () => {
+    const [first = '/', second] = paths;
+    const command = second
+      ? sh`df -P -T -k -- ${first} ${second}; echo ${INODES_MARK}; df -P -i -- ${first} ${second}`
+      : sh`df -P -T -k -- ${first}; echo ${INODES_MARK}; df -P -i -- ${first}`;
     const result = await ctx.conn.exec(command);
-    const rows = kind === 'blocks' ? parseDfBlocks(result.stdout) : parseDfInodes(result.stdout);
-    if (rows[0]) return rows[0] as R;
-    return result.stderr.trim() || `df printed nothing usable for ${path} (exit ${result.code})`;
+    const [blockText = '', inodeText = ''] = result.stdout.split(`${INODES_MARK}\n`);
+    const blockRows = parseDfBlocks(blockText);
+    const inodeRows = parseDfInodes(inodeText);
+    if (blockRows.length === paths.length && inodeRows.length === paths.length) {
+      return {
+        blocks: new Map(paths.map((path, i) => [path, blockRows[i] as DfBlocksRow])),
+        inodes: new Map(paths.map((path, i) => [path, inodeRows[i] as DfInodesRow])),
+      };
+    }
+    if (paths.length === 1) {
+      const problem = result.stderr.trim() || `df printed nothing usable for ${first} (exit ${result.code})`;
+      return {
+        blocks: new Map([[first, blockRows[0] ?? problem]]),
+        inodes: new Map([[first, inodeRows[0] ?? problem]]),
+      };
+    }
+    const each = await Promise.all(paths.map((path) => dfBoth(ctx, [path])));
+    return {
+      blocks: new Map(each.flatMap((one) => [...one.blocks])),
+      inodes: new Map(each.flatMap((one) => [...one.inodes])),
+    };
   });
+}
+
+/** The paths to report on: `/` and the Docker root dir (once when they are the same). */
+function pathsFor(root: string): string[] {
+  return root === '/' ? ['/'] : ['/', root];
 }
 
 async function locate<R extends { mount: string }>(
   ctx: CheckContext,
   kind: 'blocks' | 'inodes',
 ): Promise<FilesystemEvidence<R>> {
+  // Ask df about the usual Docker root while the Engine API says where the real one is: when they
+  // match (almost always), the df answer is already there.
+  const speculative = dfBoth(ctx, pathsFor(DEFAULT_DOCKER_ROOT));
   const root = await dockerRoot(ctx);
-  const paths = root.path === '/' ? ['/'] : ['/', root.path];
+  const paths = pathsFor(root.path);
+  const answers = root.path === DEFAULT_DOCKER_ROOT ? await speculative : await dfBoth(ctx, paths);
+  const rows = answers[kind] as Map<string, R | string>;
   const filesystems: Array<Located<R>> = [];
   const problems: string[] = [];
   for (const path of paths) {
-    const found = await dfOne<R>(ctx, kind, path);
+    const found = rows.get(path) ?? `df printed nothing for ${path}`;
     if (typeof found === 'string') {
       problems.push(`${path}: ${found}`);
       continue;

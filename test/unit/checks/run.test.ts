@@ -13,8 +13,13 @@ const dfInodes = fixtureText('inode-usage/df-Pi.txt').split('\n');
 function shellOnlyHost(daemonJson: string | undefined) {
   return fakeConnection((command) => {
     if (command.includes('daemon.json')) return daemonJson === undefined ? failed('', 3) : ok(daemonJson);
-    if (command.startsWith('df -P -T -k --')) return ok(`${dfHeader}\n${dfRoot}\n`);
-    if (command.startsWith('df -P -i --')) return ok(`${dfInodes[0]}\n${dfInodes[1]}\n`);
+    if (command.startsWith('df -P -T -k --')) {
+      // One combined command asks about every path: blocks, a marker line, then inodes, a row per path.
+      const paths = command.split(';')[0]!.split(' -- ')[1]!.trim().split(/\s+/).length;
+      const blocks = Array.from({ length: paths }, () => dfRoot).join('\n');
+      const inodes = Array.from({ length: paths }, () => dfInodes[1]).join('\n');
+      return ok(`${dfHeader}\n${blocks}\n--dockmedic-inodes--\n${dfInodes[0]}\n${inodes}\n`);
+    }
     if (command.startsWith('readlink')) return ok('/srv/docker\n');
     if (command.startsWith('df -P -T -k -l')) return ok(`${dfHeader}\n${dfRoot}\n`);
     return failed('not here');
