@@ -6,6 +6,7 @@ import { startEmbeddedRedis } from '../src/embedded/redis.ts';
 import { benchAck } from './ack.ts';
 import { benchDiskcheck } from './diskcheck.ts';
 import { benchFleet } from './fleet.ts';
+import { benchMonitor } from './monitor.ts';
 
 const wanted = new Set(process.argv.slice(2));
 const runs = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -18,6 +19,7 @@ try {
     for (const size of (process.env.DM_BENCH_FLEET ?? '10 30').split(/\s+/).map(Number))
       await benchFleet(redis.url, size);
   }
+  if (runs('monitor')) await benchMonitor(redis.url);
 } finally {
   await redis.stop();
 }

@@ -3,15 +3,23 @@ import { hasRole, roleOf } from '../src/approvals/policy.ts';
 import { DockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { renderError } from '../src/slack/render/error.ts';
+import { alertsCommand } from './alerts.ts';
 import { auditCommand } from './audit.ts';
 import { checkCommand } from './check.ts';
 import { diskcheckCommand } from './diskcheck.ts';
 import { doctorCommand } from './doctor.ts';
 import { helpCommand } from './help.ts';
 import { hostsCommand } from './hosts.ts';
+import { imageDepsCommand } from './image-deps.ts';
+import { logsCommand } from './logs.ts';
 import { shown, tokenize } from './parse.ts';
+import { pruneCommand } from './prune.ts';
+import { psCommand } from './ps.ts';
+import { scheduleCommand } from './schedule.ts';
 import type { CommandServices, DockerCommand } from './services.ts';
+import { silenceCommand } from './silence.ts';
 import type { CommandRequest, Reply } from './types.ts';
+import { unsilenceCommand } from './unsilence.ts';
 
 /** Every `/docker` subcommand, in the order help lists them. Adding one = one file + one line here. */
 export const COMMANDS: readonly DockerCommand[] = [
@@ -20,7 +28,15 @@ export const COMMANDS: readonly DockerCommand[] = [
   diskcheckCommand,
   doctorCommand,
   checkCommand,
+  psCommand,
+  logsCommand,
+  pruneCommand,
+  imageDepsCommand,
   auditCommand,
+  alertsCommand,
+  silenceCommand,
+  unsilenceCommand,
+  scheduleCommand,
 ];
 
 export function newRequestId(): string {

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../src/audit/log.ts';
+import type { MonitoringServices } from '../src/monitoring.ts';
 import type { CommandJob, FleetJob } from '../src/queue/payloads.ts';
 import type { ConfigSource, Subcommand } from './types.ts';
 
@@ -12,6 +13,8 @@ export interface CommandServices {
   audit: AuditLog;
   commands: readonly Subcommand<CommandServices>[];
   newRequestId(): string;
+  /** Alerts and schedules, for alerts/silence/unsilence/schedule; absent where monitoring is not wired. */
+  monitoring?: MonitoringServices;
 }
 
 export type DockerCommand = Subcommand<CommandServices>;

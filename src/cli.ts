@@ -135,6 +135,8 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
       try {
         config.reload();
         say('config reloaded');
+        // Hosts added, removed or re-timed get their schedules now, none left behind.
+        runtime.syncSchedules().catch((error: unknown) => say(`schedules not synced: ${userMessageOf(error)}`));
       } catch (error) {
         say(`config not reloaded: ${userMessageOf(error)}`);
       }

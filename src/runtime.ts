@@ -3,6 +3,7 @@ import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import type { ConfigSource } from '../commands/types.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
+import { handleAlertAction } from './alerts/actions.ts';
 import { handleAction } from './approvals/actions.ts';
 import { ApprovalStore } from './approvals/store.ts';
 import { AuditLog } from './audit/log.ts';
@@ -10,6 +11,8 @@ import type { DockmedicEnv } from './config/env.ts';
 import { createHostPool } from './hosts/pool.ts';
 import { FleetStore } from './jobs/fleetStore.ts';
 import { log } from './log.ts';
+import { instrumentSlack, metricsRoute } from './metrics.ts';
+import { startMonitoring } from './monitoring.ts';
 import { Queues } from './queue/queues.ts';
 import { createRedis } from './queue/redis.ts';
 import { createSlackApp } from './slack/app.ts';
@@ -22,6 +25,8 @@ export interface RuntimeOptions {
   bot: boolean;
   worker: boolean;
   workerOptions?: Partial<WorkerOptions>;
+  /** Storm window for alert fires (tests shorten it). */
+  stormWindowMs?: number;
 }
 
 /** Gives Redis a moment at start so the first command is not refused; a Redis that stays down is reported per command. */
@@ -40,6 +45,8 @@ async function waitReady(client: Redis, ms: number): Promise<void> {
 
 export interface Runtime {
   port?: number;
+  /** Re-syncs the monitor and maintenance schedules with the config (after a reload). */
+  syncSchedules(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +54,7 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config } = options;
   const token = env.SLACK_BOT_TOKEN ?? '';
-  const slack = createSlackOut({ token, apiUrl: env.SLACK_API_URL });
+  const slack = instrumentSlack(createSlackOut({ token, apiUrl: env.SLACK_API_URL }));
   const client = createRedis(options.redisUrl, 'client');
   client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
   await waitReady(client, 3000);
@@ -55,6 +62,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const approvals = new ApprovalStore(client);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
+  const monitoring = await startMonitoring({
+    config,
+    redisUrl: options.redisUrl,
+    client,
+    slack,
+    approvals,
+    audit,
+    enqueueCommand: (job) => queues.enqueueCommand(job),
+    worker: options.worker,
+    lockDurationMs: options.workerOptions?.lockDurationMs ?? env.DOCKMEDIC_JOB_LOCK,
+    stormWindowMs: options.stormWindowMs,
+  });
+  stops.push(() => monitoring.stop());
   let port: number | undefined;
 
   if (options.worker) {
@@ -87,20 +107,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 
   if (options.bot) {
-    const services: CommandServices = { config, queues, audit, commands: COMMANDS, newRequestId };
+    const services: CommandServices = {
+      config,
+      queues,
+      audit,
+      commands: COMMANDS,
+      newRequestId,
+      monitoring: monitoring.services,
+    };
     const app = await createSlackApp({
       env,
       port: env.PORT,
       onCommand: (request) => dispatch(request, services),
       onAction: (request) =>
-        handleAction(request, {
-          store: approvals,
-          audit,
-          slack,
-          access: () => config.current().access,
-          enqueueFix: (id) => queues.enqueueFix(id),
-        }),
-      routes: [],
+        request.actionId.startsWith('dm_alert_')
+          ? handleAlertAction(request, monitoring.actionDeps)
+          : handleAction(request, {
+              store: approvals,
+              audit,
+              slack,
+              access: () => config.current().access,
+              enqueueFix: (id) => queues.enqueueFix(id),
+            }),
+      routes: [metricsRoute()],
     });
     await app.start();
     port = app.port;
@@ -109,6 +138,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   return {
     port,
+    syncSchedules: () => monitoring.sync(),
     async stop() {
       for (const stop of stops) await stop().catch((err: unknown) => log.warn({ err }, 'stop failed'));
       await queues.close().catch(() => {});

@@ -37,6 +37,16 @@ export async function processCommandJob(job: ParsedCommandJob, deps: WorkerDeps)
   for (const message of outcome.thread ?? []) {
     await deps.slack.postMessage(job.channelId, message, { threadTs: posted.ts });
   }
+  for (const file of outcome.files ?? []) {
+    await deps.slack.uploadFile(job.channelId, { ...file, threadTs: posted.ts }).catch(async (err: unknown) => {
+      log.warn({ err, host: host.name }, 'could not upload a file');
+      await deps.slack.postMessage(
+        job.channelId,
+        { text: `⚠️ ${file.title} could not be attached as a file.` },
+        { threadTs: posted.ts },
+      );
+    });
+  }
   if (job.responseUrl) {
     await deps.slack
       .respond(job.responseUrl, {

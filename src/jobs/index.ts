@@ -3,10 +3,18 @@
 
 import type { CommandName } from '../queue/payloads.ts';
 import { checkJob, diskcheckJob, doctorJob } from './checks.ts';
+import { imageDepsJob } from './imageDeps.ts';
+import { logsJob } from './logs.ts';
+import { pruneJob } from './prune.ts';
+import { psJob } from './ps.ts';
 import type { JobHandler } from './types.ts';
 
-export const JOB_HANDLERS: Partial<Record<CommandName, JobHandler>> = {
+export const JOB_HANDLERS: Record<CommandName, JobHandler> = {
   diskcheck: diskcheckJob,
   doctor: doctorJob,
   check: checkJob,
+  ps: psJob,
+  logs: logsJob,
+  prune: pruneJob,
+  'image-deps': imageDepsJob,
 };

@@ -29,6 +29,14 @@ export interface JobOutcome {
   unreachable?: boolean;
   /** Further messages for the thread of the posted one (details, long output). */
   thread?: Rendered[];
+  /** Text files uploaded into the thread of the posted message (e.g. a long log), already redacted. */
+  files?: OutcomeFile[];
+}
+
+export interface OutcomeFile {
+  title: string;
+  filename: string;
+  content: string;
 }
 
 /** The worker side of one subcommand: I/O over the host connection, nothing Slack-specific but rendering. */

@@ -4,3 +4,7 @@ export const COMMAND_QUEUE = 'commands';
 export const FIX_QUEUE = 'fixes';
 /** Job name of a fleet run's parent job in the command queue. */
 export const FLEET_JOB = 'fleet';
+/** Per-host monitor runs (job schedulers) and the storm window's flushes. */
+export const MONITOR_QUEUE = 'monitor';
+/** Scheduled prunes from `maintenance:`. */
+export const MAINTENANCE_QUEUE = 'maintenance';

@@ -6,7 +6,7 @@ import { webApi } from '@slack/bolt';
 import { DockmedicError } from '../errors.ts';
 import { log } from '../log.ts';
 import { ELLIPSIS, SLACK_LIMITS, type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
-import { redactDeep } from './redact.ts';
+import { redactDeep, redactText } from './redact.ts';
 import { toPlainText } from './render/plainText.ts';
 import { slackLogger } from './slackLogger.ts';
 
@@ -21,6 +21,14 @@ export interface RespondMessage extends SlackMessage {
   inChannel?: boolean;
 }
 
+/** A text file for the channel or a thread: output too long to read in a message (a long log). */
+export interface SlackFile {
+  title: string;
+  filename: string;
+  content: string;
+  threadTs?: string;
+}
+
 export interface SlackOut {
   postMessage(
     channel: string,
@@ -30,6 +38,8 @@ export interface SlackOut {
   update(channel: string, ts: string, msg: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<void>;
   respond(responseUrl: string, msg: RespondMessage): Promise<void>;
+  /** Uploads a text file (redacted here like every message) with files.uploadV2. */
+  uploadFile(channel: string, file: SlackFile): Promise<void>;
 }
 
 export interface SlackOutOptions {
@@ -136,6 +146,23 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
 
     async respond(responseUrl, raw) {
       await postToResponseUrl(responseUrl, fitWithoutFile(prepareOutgoing(raw)));
+    },
+
+    async uploadFile(channel, file) {
+      const common = {
+        channel_id: channel,
+        content: redactText(file.content),
+        filename: file.filename,
+        title: truncate(redactText(file.title), 200),
+      };
+      try {
+        await web.files.uploadV2(file.threadTs ? { ...common, thread_ts: file.threadTs } : common);
+      } catch (error) {
+        throw new DockmedicError('dm_internal', `while uploading ${file.filename} to Slack`, {
+          cause: error,
+          retryable: true,
+        });
+      }
     },
   };
 }

@@ -24,7 +24,13 @@ describe('a fleet run: /docker diskcheck all over 10 hosts, 2 unreachable', () =
     const closed = await freePort();
     const entries = [
       ...hosts.map((host) => ({ ...labHostEntry(host), groups: ['fleet'] })),
-      { ...labHostEntry(hosts[0]!), name: 'gone-silent', address: silent.address, port: silent.port, groups: ['fleet'] },
+      {
+        ...labHostEntry(hosts[0]!),
+        name: 'gone-silent',
+        address: silent.address,
+        port: silent.port,
+        groups: ['fleet'],
+      },
       { ...labHostEntry(hosts[0]!), name: 'gone-refused', address: '127.0.0.1', port: closed, groups: ['fleet'] },
     ];
     stack = await startStack({ config: testConfig(entries), mode: 'http' });

@@ -12,6 +12,8 @@ export interface DaemonJson {
   /** The parsed object, when the file exists and is a JSON object. */
   config?: Record<string, unknown>;
   parseError?: string;
+  /** The file's text, kept only when it does not parse (to point at the offending lines). */
+  text?: string;
 }
 
 /** Pure: the text of daemon.json (or undefined when missing) into evidence. */
@@ -21,11 +23,11 @@ export function parseDaemonJson(text: string | undefined, path = DAEMON_JSON_PAT
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { path, present: true, parseError: 'not a JSON object' };
+      return { path, present: true, parseError: 'not a JSON object', text };
     }
     return { path, present: true, config: value as Record<string, unknown> };
   } catch (error) {
-    return { path, present: true, parseError: error instanceof Error ? error.message : String(error) };
+    return { path, present: true, parseError: error instanceof Error ? error.message : String(error), text };
   }
 }
 

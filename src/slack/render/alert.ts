@@ -55,12 +55,12 @@ function alertButtons(state: AlertState): Block[] {
   if (state.status !== 'firing') return [];
   const ref = alertRef(state);
   const row: Block[] = [];
-  if (!state.acked) row.push(button({ actionId: ALERT_ACTIONS.ack, label: 'Acknowledge', value: ref, style: 'primary' }));
-  SILENCE_CHOICES.forEach((choice, index) =>
-    row.push(
-      button({ actionId: actionIdFor(ALERT_ACTIONS.silence, index), label: `Silence ${choice}`, value: `${ref}/${choice}` }),
-    ),
-  );
+  if (!state.acked)
+    row.push(button({ actionId: ALERT_ACTIONS.ack, label: 'Acknowledge', value: ref, style: 'primary' }));
+  for (const [index, choice] of SILENCE_CHOICES.entries()) {
+    const actionId = actionIdFor(ALERT_ACTIONS.silence, index);
+    row.push(button({ actionId, label: `Silence ${choice}`, value: `${ref}/${choice}` }));
+  }
   row.push(button({ actionId: ALERT_ACTIONS.diagnose, label: 'Run diagnosis', value: ref }));
   return [actions('dm_alert', row)];
 }

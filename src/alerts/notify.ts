@@ -1,0 +1,184 @@
+// Delivers what alert transitions left in their outbox: fires go through the channel's storm window,
+// everything else goes in the alert's thread, in order (a thread reply waits for its root). Each
+// delivery is claimed first so two workers never post it twice, and removed from the outbox only
+// after Slack took it, so a worker dying in between leaves it for the next run: no lost resolve.
+
+import type { ConfigSource } from '../../commands/types.ts';
+import { offerFixes } from '../approvals/offer.ts';
+import type { ApprovalStore } from '../approvals/store.ts';
+import { log } from '../log.ts';
+import type { SlackOut } from '../slack/client.ts';
+import { renderAlertEvent, renderAlertRoot, renderGroupRoot } from '../slack/render/alert.ts';
+import { type AlertEvent, type AlertState, type AlertStore, newEventId } from './store.ts';
+import { GROUP_AT, type StormWindow, type WindowEntry } from './storm.ts';
+
+export interface AlertDeps {
+  store: AlertStore;
+  slack: SlackOut;
+  config: ConfigSource;
+  approvals: ApprovalStore;
+  storm: StormWindow;
+  now?: () => number;
+}
+
+/** A claim outlives any single Slack call (with its 429 retries); then a dead claimer's work is redone. */
+const CLAIM_MS = 60_000;
+
+export function channelFor(deps: Pick<AlertDeps, 'config'>, host: string): string | undefined {
+  const config = deps.config.current();
+  return config.hosts.find((candidate) => candidate.name === host)?.channel ?? config.monitor.channel;
+}
+
+function without(state: AlertState, eventId: string, patch: Partial<AlertState> = {}): AlertState {
+  return { ...state, ...patch, outbox: state.outbox.filter((event) => event.id !== eventId) };
+}
+
+/** Posts or queues what is waiting in this alert's outbox, oldest first. */
+export async function deliver(deps: AlertDeps, host: string, check: string): Promise<void> {
+  const now = deps.now?.() ?? Date.now();
+  for (let guard = 0; guard < 20; guard += 1) {
+    const state = await deps.store.get(host, check);
+    const event = state?.outbox[0];
+    if (!state || !event) return;
+    const channel = state.channel ?? channelFor(deps, host);
+    if (!channel) {
+      // No channel configured: the state is kept (alerts, /metrics) but there is nowhere to post.
+      log.warn({ host, check, kind: event.kind }, 'no alert channel for host; not posting');
+      await deps.store.update(host, check, (s) => (s ? without(s, event.id) : undefined));
+      continue;
+    }
+    if (event.kind === 'fire') {
+      await queueFire(deps, state, event, channel, now);
+      return;
+    }
+    if (!state.threadTs) {
+      // A thread reply with no root: the fire is still on its way (wait), or was never posted (drop).
+      if (state.outbox.some((e) => e.kind === 'fire')) return;
+      await deps.store.update(host, check, (s) => (s ? without(s, event.id) : undefined));
+      continue;
+    }
+    if (!(await deps.store.claim(event.id, CLAIM_MS))) return;
+    const prefix = state.groupId ? `${host} · ${check}` : '';
+    await deps.slack.postMessage(channel, renderAlertEvent(event, state, prefix), {
+      threadTs: state.threadTs,
+    });
+    const { after } = await deps.store.update(host, check, (s) => (s ? without(s, event.id) : undefined));
+    if (after && ['resolve', 'severity', 'silence-expired'].includes(event.kind)) await syncRoot(deps, after);
+  }
+}
+
+async function queueFire(deps: AlertDeps, state: AlertState, event: AlertEvent, channel: string, now: number) {
+  const fresh = event.queuedAt !== undefined && now - event.queuedAt < deps.storm.windowMs + CLAIM_MS;
+  if (fresh) return;
+  const { changed } = await deps.store.update(state.host, state.check, (s) => {
+    const current = s?.outbox[0];
+    if (!s || current?.id !== event.id || current.queuedAt !== event.queuedAt) return undefined;
+    return { ...s, outbox: [{ ...current, queuedAt: now }, ...s.outbox.slice(1)] };
+  });
+  if (changed) await deps.storm.add(channel, { host: state.host, check: state.check, eventId: event.id });
+}
+
+/** The flush of a channel's storm window: a few roots, or one grouped root. */
+export async function flushWindow(deps: AlertDeps, channel: string): Promise<number> {
+  const entries = await deps.storm.take(channel);
+  if (entries.length === 0) return 0;
+  if (entries.length < GROUP_AT) {
+    for (const entry of entries) await postRoot(deps, channel, entry);
+    return entries.length;
+  }
+  await postGroup(deps, channel, entries);
+  return 1;
+}
+
+async function offerFor(deps: AlertDeps, state: AlertState, event: AlertEvent, channel: string) {
+  if (!event.fixes || event.fixes.length === 0) return [];
+  return await offerFixes(deps.approvals, event.fixes, {
+    host: state.host,
+    requesterId: 'dockmedic',
+    channelId: channel,
+    requestId: `alert-${state.host}-${state.check}-${state.incident}`,
+    ttlMs: deps.config.current().access.approvalTtl,
+  });
+}
+
+async function postRoot(deps: AlertDeps, channel: string, entry: WindowEntry): Promise<void> {
+  const state = await deps.store.get(entry.host, entry.check);
+  const event = state?.outbox.find((e) => e.id === entry.eventId && e.kind === 'fire');
+  if (!state || !event || !(await deps.store.claim(event.id, CLAIM_MS))) return;
+  const fixes = await offerFor(deps, state, event, channel);
+  const posted = await deps.slack.postMessage(channel, renderAlertRoot({ ...state, summary: event.text }, fixes));
+  if (fixes.length > 0)
+    await deps.approvals.setMessage(
+      fixes.map((fix) => fix.approvalId),
+      posted.ts,
+    );
+  await deps.store.update(entry.host, entry.check, (s) =>
+    s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, fixButtons: fixes }) : undefined,
+  );
+  if (event.bundle) await addNote(deps, entry.host, entry.check, event, '');
+  await deliver(deps, entry.host, entry.check);
+}
+
+/** The watchdog's bundle goes in the thread right after the root. */
+async function addNote(deps: AlertDeps, host: string, check: string, event: AlertEvent, text: string) {
+  await deps.store.update(host, check, (s) => {
+    if (!s) return undefined;
+    const note: AlertEvent = {
+      id: newEventId(),
+      kind: 'note',
+      text: text || 'What the host looked like when it fired:',
+      at: event.at,
+      bundle: event.bundle,
+    };
+    return { ...s, outbox: [note, ...s.outbox] };
+  });
+}
+
+async function postGroup(deps: AlertDeps, channel: string, entries: WindowEntry[]): Promise<void> {
+  const groupId = `grp-${newEventId().slice(3)}`;
+  const claimed: Array<{ entry: WindowEntry; state: AlertState; event: AlertEvent }> = [];
+  for (const entry of entries) {
+    const state = await deps.store.get(entry.host, entry.check);
+    const event = state?.outbox.find((e) => e.id === entry.eventId && e.kind === 'fire');
+    if (state && event && (await deps.store.claim(event.id, CLAIM_MS))) claimed.push({ entry, state, event });
+  }
+  if (claimed.length === 0) return;
+  const members = claimed.map(({ state, event }) => ({ ...state, summary: event.text }));
+  const posted = await deps.slack.postMessage(channel, renderGroupRoot(groupId, members));
+  await deps.store.putGroup({
+    id: groupId,
+    channel: posted.channel,
+    ts: posted.ts,
+    members: claimed.map(({ entry }) => ({ host: entry.host, check: entry.check })),
+    createdAt: deps.now?.() ?? Date.now(),
+  });
+  for (const { entry, event } of claimed) {
+    await deps.store.update(entry.host, entry.check, (s) =>
+      s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, groupId }) : undefined,
+    );
+    if (event.bundle) await addNote(deps, entry.host, entry.check, event, '');
+    await deliver(deps, entry.host, entry.check);
+  }
+}
+
+/**
+ * Edits the root to match the state. Concurrent edits (an ack in the bot, a resolve in a worker) may
+ * reach Slack out of order, so it renders again until the state it rendered is still the latest.
+ */
+export async function syncRoot(deps: AlertDeps, state: AlertState): Promise<void> {
+  let current: AlertState | undefined = state;
+  for (let attempt = 0; attempt < 3 && current?.threadTs && current.channel; attempt += 1) {
+    if (current.groupId) {
+      const group = await deps.store.getGroup(current.groupId);
+      if (!group) return;
+      const members = await Promise.all(group.members.map((m) => deps.store.get(m.host, m.check)));
+      const known = members.filter((m): m is AlertState => m !== undefined);
+      await deps.slack.update(group.channel, group.ts, renderGroupRoot(group.id, known));
+    } else {
+      await deps.slack.update(current.channel, current.threadTs, renderAlertRoot(current, current.fixButtons ?? []));
+    }
+    const latest = await deps.store.get(current.host, current.check);
+    if (!latest || latest.version === current.version) return;
+    current = latest;
+  }
+}

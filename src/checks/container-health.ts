@@ -1,0 +1,103 @@
+// Containers in trouble (seed § 18): failing their HEALTHCHECK, restarting in a loop, or killed by
+// the kernel for going over their memory limit. Evidence: each container's State and RestartCount.
+
+import { type ContainerDetails, containerStates, detailsName } from './evidence/containerStates.ts';
+import type { Check, CheckContext, Finding } from './types.ts';
+
+/** A container restarted at least this often is in a loop (the daemon's own backoff doubles each time). */
+export const RESTART_LOOP_COUNT = 3;
+
+export interface ContainerHealthEvidence {
+  containers: ContainerDetails[];
+}
+
+async function collectContainerHealth(ctx: CheckContext): Promise<ContainerHealthEvidence> {
+  return { containers: await containerStates(ctx) };
+}
+
+function lastHealthOutput(container: ContainerDetails): string | undefined {
+  const log = container.State.Health?.Log ?? [];
+  const last = log[log.length - 1];
+  if (!last) return undefined;
+  const output = (last.Output ?? '').trim().split('\n')[0] ?? '';
+  return `last probe exit ${last.ExitCode ?? '?'}${output ? `: ${output.slice(0, 200)}` : ''}`;
+}
+
+function unhealthyFinding(container: ContainerDetails): Finding {
+  const name = detailsName(container);
+  const probe = lastHealthOutput(container);
+  return {
+    check: 'container-health',
+    severity: 'warn',
+    summary: `${name} is unhealthy (${container.State.Health?.FailingStreak ?? '?'} failed health checks in a row)`,
+    detail:
+      'Its HEALTHCHECK fails. Docker does not restart unhealthy containers by itself (only orchestrators do); a restart helps when the process is wedged, not when a dependency is down.',
+    evidence: [`State.Health.Status=unhealthy${probe ? `, ${probe}` : ''}`],
+    fixes: [{ fix: 'restart-container', label: `Restart ${name}`, params: { containerId: container.Id } }],
+  };
+}
+
+function loopFinding(container: ContainerDetails): Finding {
+  const name = detailsName(container);
+  const { State } = container;
+  const oom = State.OOMKilled ? ', killed for memory (OOMKilled)' : '';
+  return {
+    check: 'container-health',
+    severity: 'crit',
+    summary: `${name} is restarting in a loop: ${container.RestartCount ?? 0} restarts, last exit code ${State.ExitCode ?? '?'}${oom}`,
+    detail: `Its restart policy (${container.HostConfig?.RestartPolicy?.Name || 'none'}) starts it again each time it exits; \`docker logs ${name}\` shows why it exits. Restarting it by hand will not help.`,
+    evidence: [
+      `State.Status=${State.Status}, Restarting=${State.Restarting ?? false}, RestartCount=${container.RestartCount ?? 0}, ExitCode=${State.ExitCode ?? '?'}`,
+      ...(State.Error ? [`State.Error: ${State.Error}`] : []),
+    ],
+  };
+}
+
+function oomFinding(container: ContainerDetails): Finding {
+  const name = detailsName(container);
+  const limit = container.HostConfig?.Memory ? ` of ${Math.round(container.HostConfig.Memory / 1024 ** 2)} MiB` : '';
+  return {
+    check: 'container-health',
+    severity: 'warn',
+    summary: `${name} was killed for going over its memory limit${limit} (OOMKilled)`,
+    detail:
+      "The kernel's OOM killer ended its main process. Raise the limit (`--memory`, compose `mem_limit` / `deploy.resources.limits.memory`) or make the program use less; it needs recreating either way.",
+    evidence: [
+      `State.OOMKilled=true, State.Status=${container.State.Status}, ExitCode=${container.State.ExitCode ?? '?'}, FinishedAt=${container.State.FinishedAt ?? '?'}`,
+    ],
+  };
+}
+
+export function isRestartLoop(container: ContainerDetails): boolean {
+  return container.State.Restarting === true || (container.RestartCount ?? 0) >= RESTART_LOOP_COUNT;
+}
+
+export function judgeContainerHealth(evidence: ContainerHealthEvidence): Finding[] {
+  const findings: Finding[] = [];
+  for (const container of evidence.containers) {
+    if (isRestartLoop(container)) {
+      findings.push(loopFinding(container));
+      continue;
+    }
+    if (container.State.OOMKilled) findings.push(oomFinding(container));
+    if (container.State.Health?.Status === 'unhealthy') findings.push(unhealthyFinding(container));
+  }
+  if (findings.length > 0) return findings;
+  const withHealth = evidence.containers.filter((container) => container.State.Health);
+  return [
+    {
+      check: 'container-health',
+      severity: 'ok',
+      summary: `${evidence.containers.length} container(s): none unhealthy, restarting in a loop or OOM-killed`,
+      evidence: withHealth.map((container) => `${detailsName(container)}: health ${container.State.Health?.Status}`),
+    },
+  ];
+}
+
+export const containerHealthCheck: Check<ContainerHealthEvidence> = {
+  id: 'container-health',
+  title: 'Container health',
+  needsDocker: true,
+  collect: collectContainerHealth,
+  judge: judgeContainerHealth,
+};

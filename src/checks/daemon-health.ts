@@ -1,0 +1,112 @@
+// Is dockerd up, and will it come back by itself (seed § 18)? The Engine API `_ping` says whether it
+// answers; systemd (where it runs the host) says whether it starts at boot and restarts on failure;
+// without systemd the process table, the pidfile and the socket say what is left of it. Every
+// finding names the evidence it used. The "down" finding is the very one runChecks posts when this
+// check was not asked for (dockerdDownFinding), so a report never says it twice in two ways.
+
+import { type DaemonState, daemonState } from './evidence/daemonState.ts';
+import { isDockerUnavailable, pingDocker } from './evidence/docker.ts';
+import { dockerdDownFinding } from './run.ts';
+import type { Check, Finding } from './types.ts';
+
+export interface DaemonHealthEvidence {
+  host: string;
+  /** Undefined when `_ping` answered; else why it did not. */
+  pingError?: string;
+  state: DaemonState;
+}
+
+function processLines(state: DaemonState): string[] {
+  const lines: string[] = [];
+  if (state.systemd) lines.push(`systemctl is-active docker: ${state.active ?? '?'}`);
+  lines.push(
+    state.processes.length > 0 ? `process table: ${state.processes.join('; ')}` : 'process table: no dockerd process',
+  );
+  const { pidfile } = state;
+  if (pidfile.pid === undefined) lines.push(`pidfile ${pidfile.path}: absent`);
+  else
+    lines.push(`pidfile ${pidfile.path}: pid ${pidfile.pid}, ${pidfile.alive ? 'running' : 'stale (no such process)'}`);
+  lines.push(`socket ${state.socket.path}: ${state.socket.present ? 'present' : 'absent'}`);
+  return lines;
+}
+
+function evidenceUsed(state: DaemonState): string {
+  return state.systemd
+    ? 'Evidence: Engine API _ping, systemd (is-active, is-enabled, NRestarts, Restart=), the process table.'
+    : 'Evidence: Engine API _ping, the process table, the pidfile and the socket (this host has no systemd).';
+}
+
+function downFinding(evidence: DaemonHealthEvidence): Finding {
+  const { state } = evidence;
+  const base = dockerdDownFinding(evidence.host, evidence.pingError);
+  const running = state.processes.length > 0;
+  return {
+    ...base,
+    summary: running ? `dockerd is running on ${evidence.host} but does not answer its API` : base.summary,
+    detail: `${base.detail} ${evidenceUsed(state)}`,
+    evidence: [...(base.evidence ?? []), ...processLines(state)],
+    // Offered even while a process remains: it may be on its way out, and the fix waits for that.
+    fixes: [{ fix: 'start-docker', label: 'Start docker', params: {} }],
+  };
+}
+
+export function judgeDaemonHealth(evidence: DaemonHealthEvidence): Finding[] {
+  const { state, host } = evidence;
+  if (evidence.pingError !== undefined) return [downFinding(evidence)];
+  const findings: Finding[] = [
+    {
+      check: 'daemon-health',
+      severity: 'ok',
+      summary: `dockerd answers on ${host}`,
+      detail: evidenceUsed(state),
+      evidence: ['GET /_ping: OK', ...processLines(state)],
+    },
+  ];
+  if (!state.systemd) return findings;
+  if (state.enabled !== undefined && state.enabled !== 'enabled') {
+    findings.push({
+      check: 'daemon-health',
+      severity: 'warn',
+      summary: `docker.service is not enabled at boot on ${host} (is-enabled: ${state.enabled})`,
+      detail: 'After a reboot dockerd stays down until someone starts it. `systemctl enable docker` fixes it.',
+      evidence: [`systemctl is-enabled docker: ${state.enabled}`],
+    });
+  }
+  if (state.restart === undefined || state.restart === 'no') {
+    findings.push({
+      check: 'daemon-health',
+      severity: 'info',
+      summary: `docker.service has no Restart= policy on ${host}: a crashed dockerd stays down`,
+      detail:
+        'A systemd drop-in with Restart=always restarts it within seconds, and says so in the journal; the ' +
+        "guide's cron job running `systemctl start docker` every minute leaves up to a minute of outage and hides crash loops.",
+      evidence: [`systemctl show docker -p Restart: Restart=${state.restart ?? '(unset)'}`],
+      fixes: [{ fix: 'docker-restart-policy', label: 'Add Restart=always', params: {} }],
+    });
+  }
+  if ((state.nRestarts ?? 0) > 0) {
+    findings.push({
+      check: 'daemon-health',
+      severity: 'info',
+      summary: `systemd restarted dockerd ${state.nRestarts} time(s) on ${host} since the unit started`,
+      evidence: [`systemctl show docker -p NRestarts: NRestarts=${state.nRestarts}`],
+    });
+  }
+  return findings;
+}
+
+export const daemonHealthCheck: Check<DaemonHealthEvidence> = {
+  id: 'daemon-health',
+  title: 'Docker daemon health',
+  async collect(ctx) {
+    let pingError: string | undefined;
+    try {
+      await pingDocker(ctx);
+    } catch (error) {
+      if (!isDockerUnavailable(error)) throw error;
+      pingError = (error as { userMessage?: string }).userMessage ?? 'no answer';
+    }
+    return { host: ctx.conn.host.name, pingError, state: await daemonState(ctx) };
+  },
+  judge: judgeDaemonHealth,
+};

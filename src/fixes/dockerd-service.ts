@@ -1,0 +1,148 @@
+// Stopping, starting and reloading dockerd, with or without systemd. Hosts without an init system
+// that knows docker (containers, OpenRC boxes, the test lab) get the fallback: signals to the pid
+// in dockerd's pidfile, and the daemon binary started detached with its log file. Every answer says
+// which way was used.
+
+import { createContext } from '../checks/context.ts';
+import { pingDocker } from '../checks/evidence/docker.ts';
+import { dockerdProcess } from '../checks/evidence/dockerdProcess.ts';
+import { sh } from '../hosts/shell.ts';
+import type { FixContext } from './types.ts';
+
+/** Where a dockerd started by the fallback writes its output (what the daemon log evidence reads). */
+export const DOCKERD_LOG_FILE = '/var/log/docker.log';
+const WAIT_MS = 30_000;
+
+export interface ServiceResult {
+  ok: boolean;
+  /** The command(s) run, for the operations list. */
+  command: string;
+  output: string;
+}
+
+function waitFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function answers(ctx: FixContext): Promise<boolean> {
+  try {
+    await pingDocker(createContext(ctx.conn));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, ms = WAIT_MS): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await waitFor(300);
+  }
+  return check();
+}
+
+/** The pid in dockerd's pidfile when that process is alive and is dockerd. */
+async function dockerdPid(ctx: FixContext, pidfile: string): Promise<number | undefined> {
+  const result = await ctx.conn.exec(
+    sh`p=$(cat -- ${pidfile} 2>/dev/null); case "$p" in ''|*[!0-9]*) exit 3;; esac; [ "$(cat /proc/$p/comm 2>/dev/null)" = dockerd ] || exit 4; echo "$p"`,
+    {
+      privileged: true,
+    },
+  );
+  const pid = Number(result.stdout.trim());
+  return result.code === 0 && Number.isInteger(pid) && pid > 1 ? pid : undefined;
+}
+
+export async function stopDockerd(ctx: FixContext): Promise<ServiceResult> {
+  const proc = await dockerdProcess(createContext(ctx.conn));
+  if (proc.systemd) {
+    const command = sh`systemctl stop docker.socket docker.service`;
+    const result = await ctx.conn.exec(command, { privileged: true, timeoutMs: 90_000 });
+    const ok = result.code === 0;
+    return { ok, command, output: ok ? 'stopped with systemctl' : `systemctl failed: ${result.stderr.trim()}` };
+  }
+  const pid = await dockerdPid(ctx, proc.pidfile);
+  if (pid === undefined) {
+    const up = await answers(ctx);
+    return {
+      ok: !up,
+      command: `kill -TERM <pid in ${proc.pidfile}>`,
+      output: up ? `dockerd answers but ${proc.pidfile} names no dockerd process` : 'dockerd was not running',
+    };
+  }
+  const command = sh`kill -TERM ${pid}`;
+  const result = await ctx.conn.exec(command, { privileged: true });
+  if (result.code !== 0) return { ok: false, command, output: `kill failed: ${result.stderr.trim()}` };
+  const gone = await waitUntil(async () => (await dockerdPid(ctx, proc.pidfile)) === undefined);
+  return {
+    ok: gone,
+    command,
+    output: gone
+      ? `no systemd: sent SIGTERM to dockerd (pid ${pid} from ${proc.pidfile}); it exited`
+      : `no systemd: sent SIGTERM to dockerd (pid ${pid}) but it still runs after ${WAIT_MS / 1000} s`,
+  };
+}
+
+export async function startDockerd(ctx: FixContext): Promise<ServiceResult> {
+  const proc = await dockerdProcess(createContext(ctx.conn));
+  if (proc.systemd) {
+    const command = sh`systemctl start docker.service`;
+    const result = await ctx.conn.exec(command, { privileged: true, timeoutMs: 90_000 });
+    const up = result.code === 0 && (await waitUntil(() => answers(ctx)));
+    return {
+      ok: up,
+      command,
+      output: up ? 'started with systemctl; GET /_ping answers' : `systemctl: ${result.stderr.trim()}`,
+    };
+  }
+  if (await answers(ctx)) return { ok: true, command: 'GET /_ping', output: 'dockerd was already running' };
+  // No init system: the daemon binary itself, detached, reading /etc/docker/daemon.json.
+  // The subshell exits at once: no process is left holding the session's stdout open.
+  const command = sh`cd / && (setsid dockerd </dev/null >>${DOCKERD_LOG_FILE} 2>&1 &) && echo started`;
+  const result = await ctx.conn.exec(command, { privileged: true });
+  if (result.code !== 0) return { ok: false, command, output: `could not launch dockerd: ${result.stderr.trim()}` };
+  const up = await waitUntil(() => answers(ctx));
+  if (up) {
+    return {
+      ok: true,
+      command,
+      output: `no systemd: started the dockerd binary detached (log ${DOCKERD_LOG_FILE}); GET /_ping answers`,
+    };
+  }
+  const tail = await ctx.conn.exec(sh`tail -n 5 -- ${DOCKERD_LOG_FILE}`, { privileged: true });
+  return {
+    ok: false,
+    command,
+    output: `no systemd: started dockerd but it does not answer after ${WAIT_MS / 1000} s; ${DOCKERD_LOG_FILE}: ${tail.stdout.trim()}`,
+  };
+}
+
+/** Makes dockerd re-read daemon.json (SIGHUP): reloadable settings apply, containers keep running. */
+export async function reloadDockerd(ctx: FixContext): Promise<ServiceResult> {
+  const proc = await dockerdProcess(createContext(ctx.conn));
+  if (proc.systemd) {
+    const command = sh`systemctl reload docker.service`;
+    const result = await ctx.conn.exec(command, { privileged: true });
+    const ok = result.code === 0;
+    return { ok, command, output: ok ? 'reloaded with systemctl reload docker' : `systemctl: ${result.stderr.trim()}` };
+  }
+  const pid = await dockerdPid(ctx, proc.pidfile);
+  if (pid === undefined) {
+    return {
+      ok: false,
+      command: `kill -HUP <pid in ${proc.pidfile}>`,
+      output: `${proc.pidfile} names no running dockerd`,
+    };
+  }
+  const command = sh`kill -HUP ${pid}`;
+  const result = await ctx.conn.exec(command, { privileged: true });
+  const ok = result.code === 0;
+  return {
+    ok,
+    command,
+    output: ok
+      ? `no systemd: sent SIGHUP to dockerd (pid ${pid} from ${proc.pidfile})`
+      : `kill -HUP failed: ${result.stderr.trim()}`,
+  };
+}
