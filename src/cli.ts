@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import type { ConfigSource } from '../commands/types.ts';
 import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
 import { ConfigError } from './config/load.ts';
+import { broadcastReload, listenForReload } from './config/reloadChannel.ts';
 import { FileConfigSource, StaticConfigSource } from './config/source.ts';
 import { DEMO_CHANNEL, DEMO_USERS, startDemo } from './embedded/demo.ts';
 import { startEmbeddedRedis } from './embedded/redis.ts';
@@ -27,6 +29,7 @@ Usage: dockmedic <command> [--config FILE]
                    run checks from a terminal; exit 0 ok/info, 1 warn, 2 crit
   hosts [test]     list hosts, or connect to each and report reachability, host key, Docker version
   config check     validate dockmedic.yaml and list every problem
+  config reload    validate it, then make every running process reload it (schedules follow)
 
 Config: --config FILE, or DOCKMEDIC_CONFIG, or ./dockmedic.yaml; none at all starts the demo lab.`;
 
@@ -131,7 +134,7 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
   const config = new FileConfigSource(file);
   return await withRedis(env, async (redisUrl) => {
     const runtime = await startRuntime({ config, env, redisUrl, ...roles });
-    process.on('SIGHUP', () => {
+    const reload = () => {
       try {
         config.reload();
         say('config reloaded');
@@ -140,11 +143,14 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
       } catch (error) {
         say(`config not reloaded: ${userMessageOf(error)}`);
       }
-    });
+    };
+    process.on('SIGHUP', reload);
+    const stopListening = await listenForReload(new Redis(redisUrl, { maxRetriesPerRequest: null }), reload);
     say(
       `dockmedic ${roles.bot && roles.worker ? 'started' : roles.bot ? 'bot started' : 'worker started'}${runtime.port ? ` on port ${runtime.port}` : ''}`,
     );
     await waitForSignal();
+    stopListening();
     await runtime.stop();
     return 0;
   });
@@ -173,6 +179,27 @@ async function runHosts(file: string | undefined, test: boolean): Promise<number
     return results.every((r) => r.reachable) ? 0 : 1;
   } finally {
     await pool.closeAll();
+  }
+}
+
+/** `dockmedic config reload`: validate the file here, then ask every running process to reload it. */
+async function reloadEverywhere(target: string | undefined, env: DockmedicEnv): Promise<number> {
+  if (!target) {
+    say('No config file to reload: dockmedic config reload FILE');
+    return EX_USAGE;
+  }
+  new FileConfigSource(target);
+  if (!env.REDIS_URL) {
+    say(`${target} is valid. Set REDIS_URL to reach the running processes, or send them SIGHUP.`);
+    return EX_USAGE;
+  }
+  const publisher = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const listeners = await broadcastReload(publisher);
+    say(`${target} is valid; ${listeners} running dockmedic process(es) were asked to reload it.`);
+    return 0;
+  } finally {
+    publisher.disconnect();
   }
 }
 
@@ -221,6 +248,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'hosts':
         return await runHosts(file, rest[0] === 'test');
       case 'config': {
+        if (rest[0] === 'reload') return await reloadEverywhere(rest[1] ?? file, env);
         if (rest[0] !== 'check') break;
         const target = rest[1] ?? file;
         if (!target) {

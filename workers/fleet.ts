@@ -59,7 +59,8 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
     await deps.slack.postMessage(job.channelId, outcome.render([]));
     return;
   }
-  if (!outcome.unreachable && (outcome.worst === 'warn' || outcome.worst === 'crit')) {
+  const worthDetail = outcome.worst === 'warn' || outcome.worst === 'crit' || outcome.detailInFleet;
+  if (!outcome.unreachable && worthDetail) {
     const buttons = await offerFixes(deps, outcome.proposals, job);
     const detail = await deps.slack.postMessage(job.channelId, outcome.render(buttons), { threadTs: fleet.meta.ts });
     if (buttons.length > 0)

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseConfig } from '../config/load.ts';
 import type { DockmedicConfig } from '../config/schema.ts';
 

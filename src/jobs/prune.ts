@@ -64,6 +64,8 @@ export const pruneJob: JobHandler = async ({ conn }) => {
     worst: something ? 'info' : 'ok',
     headline: pruneHeadline(plan),
     proposals: something ? [pruneSafeProposal(plan.danglingBytes + plan.cacheBytes)] : [],
+    // `/docker prune @group` exists to get the buttons: each host with something to free posts its plan.
+    detailInFleet: something,
     render: (buttons) => renderPrunePlan(plan, buttons),
   };
 };

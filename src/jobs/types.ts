@@ -25,6 +25,8 @@ export interface JobOutcome {
   proposals: FixProposal[];
   /** The full message, given the buttons of the offered fixes. */
   render(buttons: FixButton[]): Rendered;
+  /** In a fleet run, post this host's full message in the summary's thread even when it is only info. */
+  detailInFleet?: boolean;
   /** True when the host could not be reached at all (a fleet row says so). */
   unreachable?: boolean;
   /** Further messages for the thread of the posted one (details, long output). */
