@@ -10,6 +10,7 @@ import { dockerRoot } from '../checks/evidence/dockerRoot.ts';
 import { sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
 import { isAllowedDockerRoot } from './orphan-container-dirs.ts';
+import { runEveryStep } from './runbook.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
 
 export const ThinCheckParams = z
@@ -82,23 +83,14 @@ async function runStep(
   return { ok: false, output: `this runbook has no step ${step + 1}` };
 }
 
-async function run(ctx: FixContext, params: ThinCheckParams): Promise<FixOutcome> {
-  const operations: FixOutcome['operations'] = [];
-  for (const [index, operation] of plan(params).entries()) {
-    const result = await runStep(ctx, params, index);
-    operations.push({ ...operation, result: result.output });
-    if (!result.ok)
-      return {
-        ok: false,
-        summary: `Stopped at step ${index + 1} (${operation.description}): ${result.output}`,
-        operations,
-      };
-  }
-  return {
-    ok: true,
-    summary: 'Checked the thin pool metadata, cleared its needs-check flag and started docker again',
-    operations,
-  };
+function run(ctx: FixContext, params: ThinCheckParams): Promise<FixOutcome> {
+  return runEveryStep(
+    ctx,
+    params,
+    plan(params),
+    runStep,
+    'Checked the thin pool metadata, cleared its needs-check flag and started docker again',
+  );
 }
 
 export const devicemapperThinCheckFix: Fix<ThinCheckParams> = {

@@ -24,7 +24,8 @@ function waitFor(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function answers(ctx: FixContext): Promise<boolean> {
+/** True when the Engine API answers `_ping`. */
+export async function answers(ctx: FixContext): Promise<boolean> {
   try {
     await pingDocker(createContext(ctx.conn));
     return true;
@@ -84,37 +85,60 @@ export async function stopDockerd(ctx: FixContext): Promise<ServiceResult> {
   };
 }
 
-export async function startDockerd(ctx: FixContext): Promise<ServiceResult> {
-  const proc = await dockerdProcess(createContext(ctx.conn));
-  if (proc.systemd) {
-    const command = sh`systemctl start docker.service`;
-    const result = await ctx.conn.exec(command, { privileged: true, timeoutMs: 90_000 });
-    const up = result.code === 0 && (await waitUntil(() => answers(ctx)));
-    return {
-      ok: up,
-      command,
-      output: up ? 'started with systemctl; GET /_ping answers' : `systemctl: ${result.stderr.trim()}`,
-    };
-  }
+// A dockerd still shutting down gets 10 s to exit first (a second one would refuse its pidfile).
+// Each way is tried only when the one before failed; the marker line says which one worked. The
+// fallback subshell exits at once: no process is left holding the session's stdout open.
+const START = sh`i=0; while ps -eo comm= 2>/dev/null | grep -qx dockerd && [ $i -lt 20 ]; do sleep 0.5; i=$((i+1)); done
+if [ -d /run/systemd/system ] && systemctl start docker 2>&1; then echo @@via=systemctl
+elif command -v service >/dev/null 2>&1 && service docker start >/dev/null 2>&1 && sleep 1 && pgrep -x dockerd >/dev/null 2>&1; then echo @@via=service
+else cd / && (setsid dockerd </dev/null >>${DOCKERD_LOG_FILE} 2>&1 &) && echo @@via=dockerd; fi`;
+
+export const START_WAYS = {
+  systemctl: { command: 'systemctl start docker', said: 'with `systemctl start docker`' },
+  service: { command: 'service docker start', said: 'with `service docker start`' },
+  dockerd: {
+    command: `setsid dockerd >>${DOCKERD_LOG_FILE} 2>&1 </dev/null &`,
+    said: `by running the daemon binary itself (no systemd, and the init script did not start it); its log is ${DOCKERD_LOG_FILE}`,
+  },
+} as const;
+export type StartWay = keyof typeof START_WAYS;
+
+export interface StartResult extends ServiceResult {
+  /** Which way started it, when one did. */
+  way?: StartWay;
+  /** How long `_ping` took to answer after the start, when it did. */
+  waitedMs?: number;
+}
+
+/**
+ * Starts dockerd the first way that works here: systemd, the init script, or the daemon binary
+ * itself (hosts without an init system), then waits for `_ping` so "started" means "answers".
+ */
+export async function startDockerd(ctx: FixContext): Promise<StartResult> {
   if (await answers(ctx)) return { ok: true, command: 'GET /_ping', output: 'dockerd was already running' };
-  // No init system: the daemon binary itself, detached, reading /etc/docker/daemon.json.
-  // The subshell exits at once: no process is left holding the session's stdout open.
-  const command = sh`cd / && (setsid dockerd </dev/null >>${DOCKERD_LOG_FILE} 2>&1 &) && echo started`;
-  const result = await ctx.conn.exec(command, { privileged: true });
-  if (result.code !== 0) return { ok: false, command, output: `could not launch dockerd: ${result.stderr.trim()}` };
+  const result = await ctx.conn.exec(START, { privileged: true, timeoutMs: 60_000 });
+  const via = /@@via=(\w+)/.exec(result.stdout)?.[1];
+  const way = via && via in START_WAYS ? (via as StartWay) : undefined;
+  const output = result.stdout.replace(/@@via=\w+\n?/, '').trim() || result.stderr.trim() || 'no output';
+  if (!way)
+    return { ok: false, command: START_WAYS.dockerd.command, output: `no way of starting dockerd worked: ${output}` };
+  const started = Date.now();
   const up = await waitUntil(() => answers(ctx));
   if (up) {
     return {
       ok: true,
-      command,
-      output: `no systemd: started the dockerd binary detached (log ${DOCKERD_LOG_FILE}); GET /_ping answers`,
+      way,
+      waitedMs: Date.now() - started,
+      command: START_WAYS[way].command,
+      output: `started ${START_WAYS[way].said}; GET /_ping answers`,
     };
   }
-  const tail = await ctx.conn.exec(sh`tail -n 5 -- ${DOCKERD_LOG_FILE}`, { privileged: true });
+  const tail = await ctx.conn.exec(sh`tail -n 5 -- ${DOCKERD_LOG_FILE} 2>/dev/null`, { privileged: true });
   return {
     ok: false,
-    command,
-    output: `no systemd: started dockerd but it does not answer after ${WAIT_MS / 1000} s; ${DOCKERD_LOG_FILE}: ${tail.stdout.trim()}`,
+    way,
+    command: START_WAYS[way].command,
+    output: `started ${START_WAYS[way].said}, but it does not answer after ${WAIT_MS / 1000} s; last log lines: ${tail.stdout.trim().slice(0, 500)}`,
   };
 }
 

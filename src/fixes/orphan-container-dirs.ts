@@ -11,6 +11,7 @@ import { dockerCall, parseApi, pingDocker } from '../checks/evidence/docker.ts';
 import { dockerRoot } from '../checks/evidence/dockerRoot.ts';
 import { joinCommands, type ShellCommand, sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
+import { runEveryStep } from './runbook.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
 
 /** Docker root dirs the runbook accepts: the usual places, nothing like / or /etc. */
@@ -122,24 +123,14 @@ async function runStep(
   return { ok: false, output: `this runbook has no step ${step + 1}` };
 }
 
-async function run(ctx: FixContext, params: OrphanDirsParams): Promise<FixOutcome> {
-  const operations: FixOutcome['operations'] = [];
-  const steps = plan(params);
-  for (const [index, operation] of steps.entries()) {
-    const result = await runStep(ctx, params, index);
-    operations.push({ ...operation, result: result.output });
-    if (!result.ok)
-      return {
-        ok: false,
-        summary: `Stopped at step ${index + 1} (${operation.description}): ${result.output}`,
-        operations,
-      };
-  }
-  return {
-    ok: true,
-    summary: `Moved ${idsOf(params).length} orphan container dir(s) to ${orphansDir(params)}/ and started docker again; remove that folder once nothing is missed`,
-    operations,
-  };
+function run(ctx: FixContext, params: OrphanDirsParams): Promise<FixOutcome> {
+  return runEveryStep(
+    ctx,
+    params,
+    plan(params),
+    runStep,
+    `Moved ${idsOf(params).length} orphan container dir(s) to ${orphansDir(params)}/ and started docker again; remove that folder once nothing is missed`,
+  );
 }
 
 export const orphanContainerDirsFix: Fix<OrphanDirsParams> = {

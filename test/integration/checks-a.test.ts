@@ -200,7 +200,7 @@ describe('dead-containers on a lab host', () => {
     expect(steps).toEqual([
       { ok: true, output: expect.stringContaining('no systemd: sent SIGTERM to dockerd') },
       { ok: true, output: `moved 1 dir(s) to /var/lib/docker/orphans-${params.stamp}/` },
-      { ok: true, output: expect.stringContaining('no systemd: started the dockerd binary detached') },
+      { ok: true, output: expect.stringContaining('started by running the daemon binary itself (no systemd') },
     ]);
     expect(await severities(shellHost, 'dead-containers')).toEqual(['ok']);
   });
@@ -243,7 +243,8 @@ describe('container-health on a lab host', () => {
     });
     expect(byName('crashloop')).toMatchObject({
       severity: 'crit',
-      evidence: [expect.stringMatching(/RestartCount=\d+, ExitCode=1/)],
+      // Caught between restarts it may be running (ExitCode=0) or exited (1); the restart count is the evidence.
+      evidence: [expect.stringMatching(/RestartCount=[1-9]\d*, ExitCode=[01]/)],
     });
     expect(byName('hog')).toMatchObject({
       severity: 'warn',
