@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { ConfigSource } from '../commands/types.ts';
@@ -13,6 +12,8 @@ import { startEmbeddedRedis } from './embedded/redis.ts';
 import { userMessageOf } from './errors.ts';
 import { createHostPool } from './hosts/pool.ts';
 import { probeHost } from './hosts/probe.ts';
+import { log } from './log.ts';
+import { freePort } from './net.ts';
 import { startRuntime } from './runtime.ts';
 import { runConsole } from './slack/console.ts';
 import { startLocalSlack } from './slack/localSlack.ts';
@@ -44,17 +45,6 @@ function configFile(flag: string | undefined, env: DockmedicEnv): string | undef
   return existsSync('dockmedic.yaml') ? 'dockmedic.yaml' : undefined;
 }
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -75,6 +65,8 @@ async function withRedis<T>(env: DockmedicEnv, fn: (url: string) => Promise<T>):
 }
 
 async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Promise<number> {
+  // The console is a chat: JSON log lines between messages only get in the way (LOG_LEVEL still wins).
+  if (!process.env.LOG_LEVEL) log.level = 'warn';
   return await withRedis(env, async (redisUrl) => {
     const demo = file ? undefined : await startDemo(say);
     const config: ConfigSource = file ? new FileConfigSource(file) : new StaticConfigSource(demo!.config);

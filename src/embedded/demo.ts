@@ -33,16 +33,43 @@ export function canRunLab(): boolean {
  * Two real hosts with real faults — a nearly full Docker disk and a container with a huge log — so
  * the first thing a newcomer sees is a real finding and a real fix. Without root, this machine.
  */
+function localDemo(): Demo {
+  const config = parseConfig(
+    { hosts: [{ name: 'local', address: 'local' }], access: demoAccess() },
+    'demo',
+    process.cwd(),
+  );
+  return { config, intro: ['local: this machine'], stop: async () => {} };
+}
+
+/** The lab's Debian packages (dockerd, sshd, busybox…), installed by the same script the tests use. */
+function ensureLabPackages(say: (line: string) => void): boolean {
+  const script = path.resolve(import.meta.dirname, '../../scripts/ensure-deps.sh');
+  say("Checking the lab's Debian packages (scripts/ensure-deps.sh installs any that are missing)…");
+  const result = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return result.status === 0;
+}
+
 export async function startDemo(say: (line: string) => void): Promise<Demo> {
   if (!canRunLab()) {
     say('Not root on Linux: the demo checks this machine (`address: local`) instead of lab hosts.');
-    const config = parseConfig(
-      { hosts: [{ name: 'local', address: 'local' }], access: demoAccess() },
-      'demo',
-      process.cwd(),
-    );
-    return { config, intro: ['local: this machine'], stop: async () => {} };
+    return localDemo();
   }
+  if (!ensureLabPackages(say)) {
+    say('The lab packages could not be installed: the demo checks this machine (`address: local`) instead.');
+    return localDemo();
+  }
+  try {
+    return await startLabDemo(say);
+  } catch (error) {
+    say(
+      `The lab hosts did not start (${(error as Error).message.split('\n')[0]}): the demo checks this machine instead.`,
+    );
+    return localDemo();
+  }
+}
+
+async function startLabDemo(say: (line: string) => void): Promise<Demo> {
   say('Starting two lab hosts (sshd + dockerd in private mount namespaces on 127.0.0.x)…');
   const lab = await import('../../test/lab/lab.ts');
   await lab.cleanupStaleLab();
@@ -61,18 +88,11 @@ export async function startDemo(say: (line: string) => void): Promise<Demo> {
     await Promise.allSettled([full.destroy(), logs.destroy()]);
     throw error;
   }
-  const hostEntry = (host: typeof full) => ({
-    name: host.name,
-    address: host.address,
-    port: host.port,
-    user: host.user,
-    privateKey: host.privateKeyPath,
-    hostKey: host.hostKeyFingerprint,
-    dockerSocket: host.dockerSocket,
-    groups: ['demo'],
-  });
   const config = parseConfig(
-    { hosts: [hostEntry(full), hostEntry(logs)], access: demoAccess() },
+    {
+      hosts: [lab.labHostEntry(full, { groups: ['demo'] }), lab.labHostEntry(logs, { groups: ['demo'] })],
+      access: demoAccess(),
+    },
     'demo',
     process.cwd(),
   );

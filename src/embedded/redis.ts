@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { DockmedicError } from '../errors.ts';
+import { freePort } from '../net.ts';
 
 export interface EmbeddedRedis {
   url: string;
@@ -38,17 +38,6 @@ export function ensureRedisServer(say: (line: string) => void): void {
       userMessage: 'Installing redis-server with apt-get failed; install it yourself or set REDIS_URL.',
     });
   }
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A private Redis for one dockmedic process: loopback only, in a temp dir, never evicting job data. */

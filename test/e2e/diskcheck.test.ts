@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/slack/localSlack.ts';
 import { cleanupStaleLab, type LabHost, type SilentHost, startLabHost, startSilentHost } from '../lab/lab.ts';
+import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
@@ -17,9 +17,7 @@ describe('/docker diskcheck over HTTP, end to end on lab hosts', () => {
 
   beforeAll(async () => {
     await cleanupStaleLab();
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     [full, inodes, silent] = await Promise.all([
       startLabHost({ name: 'h1', diskMiB: 256 }),
       startLabHost({ name: 'h2', diskMiB: 128, inodes: 4096 }),
@@ -216,9 +214,7 @@ describe('/docker diskcheck over Socket Mode', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     host = await startLabHost({ name: 'h3', diskMiB: 256 });
     await host.fillDisk(96);
     stack = await startStack({ config: testConfig([labHostEntry(host)]), mode: 'socket' });

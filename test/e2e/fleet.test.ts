@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupStaleLab, type LabHost, type SilentHost, startLabHost, startSilentHost } from '../lab/lab.ts';
+import { emptyStackRedis } from '../support/redis.ts';
 import { textOf } from '../support/slackMessages.ts';
 import { CHANNEL, freePort, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
@@ -13,9 +13,7 @@ describe('a fleet run: /docker diskcheck all over 10 hosts, 2 unreachable', () =
 
   beforeAll(async () => {
     await cleanupStaleLab();
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     [hosts, silent] = await Promise.all([
       Promise.all(Array.from({ length: HOSTS }, (_, i) => startLabHost({ name: `f${i}`, diskMiB: 128 }))),
       startSilentHost(),

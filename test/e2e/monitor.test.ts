@@ -8,6 +8,7 @@ import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import type { StoredMessage } from '../../src/slack/localSlack.ts';
 import { createSharedDisk, type SharedDisk } from '../lab/faults/sharedDisk.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
+import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
@@ -43,9 +44,7 @@ describe('monitoring and alerts, end to end on lab hosts', () => {
 
   beforeAll(async () => {
     await cleanupStaleLab();
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     [disk, dog] = await Promise.all([
       startLabHost({ name: 'm1', diskMiB: 128 }),
       startLabHost({ name: 'm2', diskMiB: 128 }),
@@ -228,9 +227,7 @@ describe('storm control, end to end on 20 sshd-only lab hosts sharing one filesy
   let worker: Runtime;
 
   beforeAll(async () => {
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     hosts = await Promise.all(
       Array.from({ length: 20 }, (_, index) => startLabHost({ name: `s${index + 1}`, docker: false })),
     );

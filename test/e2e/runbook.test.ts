@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeOrphanDir } from '../lab/faults/dead-containers.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
+import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, type FoundButton, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
@@ -16,9 +16,7 @@ describe('a dangerous runbook through Slack: orphan container dirs moved aside',
 
   beforeAll(async () => {
     await cleanupStaleLab();
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     host = await startLabHost({ name: 'rb1', diskMiB: 128 });
     orphan = await makeOrphanDir(host);
     stack = await startStack({ config: testConfig([labHostEntry(host)]), mode: 'http' });

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/slack/localSlack.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
+import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
@@ -43,9 +43,7 @@ describe('/docker ps, logs, prune and image-deps, end to end on a lab host', () 
 
   beforeAll(async () => {
     await cleanupStaleLab();
-    const redis = new Redis(inject('redisUrl'));
-    await redis.flushdb();
-    redis.disconnect();
+    await emptyStackRedis();
     host = await startLabHost({ name: 'h1', diskMiB: 256 });
     const net = ['--network', 'none', '--log-driver', 'json-file'];
     await docker(host, [

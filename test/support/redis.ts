@@ -7,3 +7,13 @@ export async function freshRedis(db: number): Promise<Redis> {
   await redis.flushdb();
   return redis;
 }
+
+/** Empties the run's Redis (db 0, where the stack's queues live) so a suite starts from nothing. */
+export async function emptyStackRedis(): Promise<void> {
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}

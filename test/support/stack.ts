@@ -1,28 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { inject } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { DockmedicConfig } from '../../src/config/schema.ts';
 import { StaticConfigSource } from '../../src/config/source.ts';
+import { freePort } from '../../src/net.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { type LocalSlack, startLocalSlack } from '../../src/slack/localSlack.ts';
-import type { LabHost } from '../lab/lab.ts';
+import { labHostEntry } from '../lab/lab.ts';
+
+export { freePort, labHostEntry };
 
 export const USERS = { requester: 'UOPS1', operator: 'UOPS2', admin: 'UADMIN', viewer: 'UVIEW1' } as const;
 export const CHANNEL = 'CTEST0001';
-
-export function labHostEntry(host: LabHost, overrides: Record<string, unknown> = {}) {
-  return {
-    name: host.name,
-    address: host.address,
-    port: host.port,
-    user: host.user,
-    privateKey: host.privateKeyPath,
-    hostKey: host.hostKeyFingerprint,
-    dockerSocket: host.dockerSocket,
-    ...overrides,
-  };
-}
 
 export function testConfig(hosts: unknown[], extra: Record<string, unknown> = {}): DockmedicConfig {
   return parseConfig(
@@ -35,17 +24,6 @@ export function testConfig(hosts: unknown[], extra: Record<string, unknown> = {}
     'test',
     process.cwd(),
   );
-}
-
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export interface Stack {
