@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test lab needs (test/lab/lab.ts): sshd, dockerd, busybox, mkfs.ext4,
-# util-linux tools, redis-server and docker-compose. Idempotent and fast when everything is present:
-# it only looks at the commands and calls apt-get when one is missing.
+# util-linux tools, redis-server, docker-compose and sudo (for lab hosts' `sudo: true` users). Idempotent
+# and fast when everything is present: it only looks at the commands and calls apt-get when one is missing.
 # It never starts machine-wide services: lab hosts run their own daemons in private namespaces.
 set -euo pipefail
 
 REQUIRED_COMMANDS=(dockerd docker redis-server sshd ssh ssh-keygen busybox docker-compose mkfs.ext4 \
-  unshare nsenter setpriv losetup fallocate chattr tini ip ps)
+  unshare nsenter setpriv losetup fallocate chattr tini ip ps sudo)
 PACKAGES=(docker.io redis-server openssh-server openssh-client busybox-static docker-compose e2fsprogs \
-  util-linux iproute2 procps tini)
+  util-linux iproute2 procps tini sudo)
 
 # sshd, mkfs.ext4 and friends live in sbin, which is not on every PATH (e.g. non-login shells).
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}"

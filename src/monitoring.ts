@@ -15,7 +15,7 @@ import { AlertStore } from './alerts/store.ts';
 import { DEFAULT_STORM_WINDOW_MS, StormWindow } from './alerts/storm.ts';
 import type { ApprovalStore } from './approvals/store.ts';
 import type { AuditLog } from './audit/log.ts';
-import { createHostPool } from './hosts/pool.ts';
+import type { HostPool } from './hosts/types.ts';
 import { log } from './log.ts';
 import { setScrapeSources } from './metrics.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, MAINTENANCE_QUEUE, MONITOR_QUEUE, QUEUE_PREFIX } from './queue/names.ts';
@@ -35,6 +35,11 @@ export interface MonitoringOptions {
   enqueueCommand(job: CommandJob): Promise<string>;
   /** Run the monitor and maintenance workers in this process. */
   worker: boolean;
+  /**
+   * The process's host pool, shared with the command and fix workers so a host gets one SSH
+   * connection per process, not one per path. Required with `worker`; its owner closes it.
+   */
+  pool?: HostPool;
   concurrency?: number;
   lockDurationMs?: number;
   stormWindowMs?: number;
@@ -76,9 +81,9 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
   const stops: Array<() => Promise<unknown>> = [];
 
   if (options.worker) {
+    const pool = options.pool;
+    if (!pool) throw new Error('startMonitoring: a worker needs the process host pool');
     const connection = createRedis(options.redisUrl, 'worker');
-    const current = config.current();
-    const pool = createHostPool({ timeouts: current.timeouts, hostConcurrency: current.hostConcurrency });
     const lockDuration = options.lockDurationMs ?? 30_000;
     const common = {
       connection,
@@ -110,7 +115,6 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     }
     stops.push(async () => {
       await Promise.all([monitor.close(), maintenance.close()]);
-      await pool.closeAll();
       connection.disconnect();
     });
   }

@@ -62,6 +62,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const approvals = new ApprovalStore(client);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
+  // One pool per process: the command, fix, monitor and maintenance workers share each host's SSH
+  // connection. It is closed last, after every worker using it has stopped.
+  const pool = options.worker
+    ? createHostPool({ timeouts: config.current().timeouts, hostConcurrency: config.current().hostConcurrency })
+    : undefined;
   const monitoring = await startMonitoring({
     config,
     redisUrl: options.redisUrl,
@@ -71,16 +76,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     audit,
     enqueueCommand: (job) => queues.enqueueCommand(job),
     worker: options.worker,
+    pool,
     lockDurationMs: options.workerOptions?.lockDurationMs ?? env.DOCKMEDIC_JOB_LOCK,
     stormWindowMs: options.stormWindowMs,
   });
   stops.push(() => monitoring.stop());
   let port: number | undefined;
 
-  if (options.worker) {
+  if (pool) {
     const workerRedis = createRedis(options.redisUrl, 'worker');
-    const timeouts = config.current().timeouts;
-    const pool = createHostPool({ timeouts, hostConcurrency: config.current().hostConcurrency });
     const workers = startWorkers(
       workerRedis,
       {
@@ -101,9 +105,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     stops.push(async () => {
       await workers.close();
-      await pool.closeAll();
       workerRedis.disconnect();
     });
+    stops.push(() => pool.closeAll());
   }
 
   if (options.bot) {

@@ -75,7 +75,8 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
     worst: outcome.worst,
     headline: outcome.headline.slice(0, 300),
   });
-  await deps.fleets.withLock(fleetId, async () => {
+  // Coalesced: when many hosts finish at once, one worker renders for all of them (fleetStore.ts).
+  await deps.fleets.refresh(fleetId, async () => {
     const current = await deps.fleets.read(fleetId);
     if (!current) return;
     await deps.slack.update(current.meta.channelId, current.meta.ts, renderFleetSummary(current.meta, current.rows));

@@ -68,6 +68,39 @@ function oomFinding(container: ContainerDetails): Finding {
   };
 }
 
+/** SIGKILL (128 + 9) with a memory limit set: how an OOM kill looks when dockerd missed the event. */
+export const SIGKILL_EXIT = 137;
+
+/**
+ * dockerd learns of an OOM kill from a cgroup event that can be missed (busy hosts, a daemon
+ * restarted meanwhile), and then records only exit 137. With a memory limit set that is most likely
+ * the OOM killer too, so it is reported, worded as likely, rather than passed over.
+ */
+export function likelyOomKilled(container: ContainerDetails): boolean {
+  const { State } = container;
+  return (
+    !State.OOMKilled &&
+    State.Status === 'exited' &&
+    State.ExitCode === SIGKILL_EXIT &&
+    (container.HostConfig?.Memory ?? 0) > 0
+  );
+}
+
+function likelyOomFinding(container: ContainerDetails): Finding {
+  const name = detailsName(container);
+  const limit = Math.round((container.HostConfig?.Memory ?? 0) / 1024 ** 2);
+  return {
+    check: 'container-health',
+    severity: 'warn',
+    summary: `${name} was killed (exit 137, SIGKILL) under a memory limit of ${limit} MiB: most likely the OOM killer`,
+    detail:
+      "dockerd did not record OOMKilled, but exit 137 with a memory limit is what the kernel's OOM killer leaves behind (or someone ran `docker kill`). `dmesg | grep -i oom` on the host tells for sure. Raise the limit or make the program use less.",
+    evidence: [
+      `State.OOMKilled=false, State.Status=exited, ExitCode=137, HostConfig.Memory=${container.HostConfig?.Memory}, FinishedAt=${container.State.FinishedAt ?? '?'}`,
+    ],
+  };
+}
+
 export function isRestartLoop(container: ContainerDetails): boolean {
   return container.State.Restarting === true || (container.RestartCount ?? 0) >= RESTART_LOOP_COUNT;
 }
@@ -80,6 +113,7 @@ export function judgeContainerHealth(evidence: ContainerHealthEvidence): Finding
       continue;
     }
     if (container.State.OOMKilled) findings.push(oomFinding(container));
+    if (likelyOomKilled(container)) findings.push(likelyOomFinding(container));
     if (container.State.Health?.Status === 'unhealthy') findings.push(unhealthyFinding(container));
   }
   if (findings.length > 0) return findings;

@@ -6,6 +6,7 @@ import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import { type ContainerLogConfig, containerLogConfigs, logFiles } from './evidence/containerLogs.ts';
 import { daemonJson } from './evidence/daemonConfig.ts';
 import { dockerInfo } from './evidence/docker.ts';
+import { DEFAULT_DOCKER_ROOT } from './evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow } from './evidence/filesystems.ts';
 import type { ContainerLog } from './report.ts';
 import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
@@ -31,13 +32,14 @@ export interface ContainerLogsEvidence {
 }
 
 async function collectContainerLogs(ctx: CheckContext): Promise<ContainerLogsEvidence> {
+  // What does not depend on the Docker root dir starts beside /info, and the log sizes are asked
+  // for under the usual root meanwhile (used when /info names it): the shell evidence of a run then
+  // goes out in one batch. /info still decides first: dockerd down fails this check as before.
+  const independent = Promise.all([containerLogConfigs(ctx), blockUsage(ctx).catch(() => undefined), daemonJson(ctx)]);
+  independent.catch(() => {});
+  logFiles(ctx, DEFAULT_DOCKER_ROOT).catch(() => {});
   const info = await dockerInfo(ctx);
-  const [files, containers, disk, config] = await Promise.all([
-    logFiles(ctx, info.DockerRootDir),
-    containerLogConfigs(ctx),
-    blockUsage(ctx).catch(() => undefined),
-    daemonJson(ctx),
-  ]);
+  const [files, [containers, disk, config]] = await Promise.all([logFiles(ctx, info.DockerRootDir), independent]);
   const byId = new Map(containers.map((container) => [container.id, container]));
   const logs: ContainerLog[] = files.map((file) => ({
     containerId: file.containerId,

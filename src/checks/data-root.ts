@@ -6,7 +6,7 @@ import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import { type DaemonJson, daemonJson } from './evidence/daemonConfig.ts';
-import { type DockerRoot, describeDockerRootSource, dockerRoot } from './evidence/dockerRoot.ts';
+import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from './evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow, localFilesystems } from './evidence/filesystems.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
@@ -41,14 +41,22 @@ export function findDockerdArgs(psOutput: string): string[] | undefined {
 }
 
 async function collectDataRoot(ctx: CheckContext): Promise<DataRootEvidence> {
-  const root = await dockerRoot(ctx);
-  const [resolved, config, ps, unit, disk, locals] = await Promise.all([
-    ctx.conn.exec(sh`readlink -f -- ${root.path}`),
+  // Everything but the readlink of the root dir starts beside /info (one batch with the run's other
+  // shell evidence), and the usual root is resolved meanwhile; dockerRoot still decides first.
+  const independent = Promise.all([
     daemonJson(ctx),
     ctx.conn.exec(sh`ps -eo args= 2>/dev/null || ps -o args`),
     ctx.conn.exec(sh`systemctl cat docker.service 2>/dev/null`),
     blockUsage(ctx).catch(() => undefined),
     localFilesystems(ctx),
+  ]);
+  independent.catch(() => {});
+  const usualRoot = ctx.conn.exec(sh`readlink -f -- ${DEFAULT_DOCKER_ROOT}`);
+  usualRoot.catch(() => {});
+  const root = await dockerRoot(ctx);
+  const [resolved, [config, ps, unit, disk, locals]] = await Promise.all([
+    root.path === DEFAULT_DOCKER_ROOT ? usualRoot : ctx.conn.exec(sh`readlink -f -- ${root.path}`),
+    independent,
   ]);
   const evidence: DataRootEvidence = {
     dockerRoot: root,

@@ -127,3 +127,22 @@ export function dockerTimeoutError(host: HostRef, timeoutMs: number): DockmedicE
     userMessage: `the Docker API on ${host.name} did not answer within ${formatDuration(timeoutMs)}`,
   });
 }
+
+/** Why `sudo -n` refused to run a privileged command (see sudoRefusal in commandLine.ts). */
+export interface SudoRefusal {
+  kind: 'password' | 'denied' | 'missing';
+  /** sudo's own line, e.g. "sudo: a password is required". */
+  detail: string;
+}
+
+/** sudo refused, so the command never ran: its (empty) output must not pass for a result. */
+export function sudoRefusedError(host: HostRef, user: string, refusal: SudoRefusal): DockmedicError {
+  const userMessage = {
+    password: `sudo on ${host.name} wants a password for ${user}, and dockmedic never types one (it runs \`sudo -n\`): give ${user} a NOPASSWD rule in sudoers, or set \`sudo: false\` and connect as root`,
+    denied: `sudo on ${host.name} does not allow ${user} to run dockmedic's commands as root (${refusal.detail}): give ${user} a NOPASSWD rule in sudoers`,
+    missing: `sudo is not installed on ${host.name}, but dockmedic.yaml sets \`sudo: true\` for it`,
+  }[refusal.kind];
+  return new DockmedicError('dm_auth_failed', `sudo -n refused a command on ${where(host)}: ${refusal.detail}`, {
+    userMessage,
+  });
+}

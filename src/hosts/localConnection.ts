@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { HostConfig } from '../config/schema.ts';
-import { commandLine } from './commandLine.ts';
+import { commandLine, throwIfSudoRefused } from './commandLine.ts';
 import { commandTimeoutError, dockerTimeoutError, dockerUnavailableError, where } from './hostErrors.ts';
 import { Limiter, type Release } from './limiter.ts';
 import { OutputCollector } from './output.ts';
@@ -45,7 +45,14 @@ export class LocalConnection implements ManagedConnection {
     } catch {
       throw commandTimeoutError(this.host, timeoutMs);
     }
-    return runLocal(commandLine(this.host, command, options), { deadline, release, timeoutMs, host: this.host });
+    const result = await runLocal(commandLine(this.host, command, options), {
+      deadline,
+      release,
+      timeoutMs,
+      host: this.host,
+      onOutput: options.onOutput,
+    });
+    return throwIfSudoRefused(this.host, userInfo().username, options, result);
   }
 
   docker(): Docker {
@@ -67,6 +74,7 @@ interface LocalRun {
   release: Release;
   timeoutMs: number;
   host: HostConfig;
+  onOutput: ExecOptions['onOutput'];
 }
 
 function runLocal(line: string, run: LocalRun): Promise<ExecResult> {
@@ -82,8 +90,14 @@ function runLocal(line: string, run: LocalRun): Promise<ExecResult> {
       reject(commandTimeoutError(run.host, run.timeoutMs));
     };
     run.deadline.addEventListener('abort', onDeadline, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      run.onOutput?.('stdout', chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      run.onOutput?.('stderr', chunk);
+    });
     child.once('error', (cause) => {
       run.deadline.removeEventListener('abort', onDeadline);
       run.release();

@@ -10,7 +10,7 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { HostConfig } from '../config/schema.ts';
 import { isDockmedicError } from '../errors.ts';
 import { log } from '../log.ts';
-import { commandLine } from './commandLine.ts';
+import { commandLine, throwIfSudoRefused } from './commandLine.ts';
 import { createDockerOverSsh } from './dockerOverSsh.ts';
 import {
   commandTimeoutError,
@@ -128,14 +128,23 @@ export class SshConnection implements ManagedConnection {
       release();
       throw connectionLostError(this.host);
     }
-    return this.#run(commandLine(this.host, command, options), { timeoutMs, deadline, release });
+    const result = await this.#run(commandLine(this.host, command, options), {
+      timeoutMs,
+      deadline,
+      release,
+      onOutput: options.onOutput,
+    });
+    return throwIfSudoRefused(this.host, this.host.user, options, result);
   }
 
   /**
    * Runs one command on its own channel. A timeout rejects at once; the slot is given back only
    * when the channel is really closed (or the link is gone), so MaxSessions is never overrun.
    */
-  #run(line: string, run: { timeoutMs: number; deadline: AbortSignal; release: Release }): Promise<ExecResult> {
+  #run(
+    line: string,
+    run: { timeoutMs: number; deadline: AbortSignal; release: Release; onOutput: ExecOptions['onOutput'] },
+  ): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       const stdout = new OutputCollector();
       const stderr = new OutputCollector();
@@ -174,8 +183,14 @@ export class SshConnection implements ManagedConnection {
       const onOpened = (error: Error | undefined, opened: ClientChannel) => {
         if (error) return onDrop(connectionLostError(this.host, error));
         channel = opened;
-        opened.on('data', (chunk: Buffer) => stdout.push(chunk));
-        opened.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        opened.on('data', (chunk: Buffer) => {
+          stdout.push(chunk);
+          run.onOutput?.('stdout', chunk);
+        });
+        opened.stderr.on('data', (chunk: Buffer) => {
+          stderr.push(chunk);
+          run.onOutput?.('stderr', chunk);
+        });
         opened.on('error', () => closeChannel());
         opened.on('close', (code: number | null, signal?: string) => {
           closed = true;

@@ -7,6 +7,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Run as `sudo -n …` when the host is configured with `sudo: true`. */
   privileged?: boolean;
+  /**
+   * Sees each chunk of output as it arrives, before the output cap (the exec batcher splits a
+   * batch's output into its commands' results as they finish). A connection may not call it.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export interface ExecResult {

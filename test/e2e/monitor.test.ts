@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +15,13 @@ import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Established TCP connections from this machine to a lab host's sshd (every worker here runs in-process). */
+async function sshConnectionsTo(host: LabHost): Promise<number> {
+  const filter = `( dst ${host.address} and dport = :${host.port} )`;
+  const { stdout } = await promisify(execFile)('ss', ['-Htn', 'state', 'established', filter]);
+  return stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
 
 /** A worker-only runtime posting to the stack's local Slack: the process that holds alert state. */
 function startWorker(stack: Stack, config: DockmedicConfig): Promise<Runtime> {
@@ -66,6 +75,20 @@ describe('monitoring and alerts, end to end on lab hosts', () => {
     await worker?.stop();
     await stack?.stop();
     await Promise.allSettled([disk?.destroy(), dog?.destroy()]);
+  });
+
+  it('the command and monitor workers share one SSH connection per host', async () => {
+    // Arrange: the monitor (every 1 s) has connected to m1 by now; a diskcheck goes to another channel.
+    const elsewhere = 'CTEST0002';
+    await sleep(2000);
+
+    // Act
+    await stack.slack.slashCommand({ text: 'diskcheck m1', userId: USERS.requester, channelId: elsewhere });
+    await waitForMessage(stack.slack, elsewhere, (m) => !m.threadTs && textOf(m).includes('m1'), 30_000);
+    await sleep(1500); // a few more monitor runs on the same pool
+
+    // Assert
+    expect(await sshConnectionsTo(disk)).toBe(1);
   });
 
   it('fires one alert after `for`, repeats only at `repeat`, does not flap, and resolves below clear', async () => {

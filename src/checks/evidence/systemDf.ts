@@ -44,8 +44,11 @@ export type SystemDf = z.infer<typeof SystemDf>;
 
 export function systemDf(ctx: CheckContext): Promise<SystemDf> {
   return ctx.memo('docker:system-df', async () => {
+    // The slow call starts beside the ping; the ping's answer (dockerd down) still decides first.
+    const answer = dockerCall(ctx, 'GET /system/df', (docker) => docker.df());
+    answer.catch(() => {});
     await pingDocker(ctx);
-    const raw: unknown = await dockerCall(ctx, 'GET /system/df', (docker) => docker.df());
+    const raw: unknown = await answer;
     return parseApi(SystemDf, raw, 'GET /system/df', ctx);
   });
 }

@@ -36,6 +36,20 @@ export async function makeOomKilled(host: LabHost, name: string): Promise<string
   return run(host, `--name ${name} --memory 8m --memory-swap 8m busybox:local sh -c 'exec tail /dev/zero'`);
 }
 
+/**
+ * The kernel kills the container every time; dockerd learns it was the OOM killer from a cgroup event
+ * that can be missed on a busy machine (the container then shows exit 137, OOMKilled=false). Waits
+ * for the kill and says which way dockerd recorded it: both are findings of container-health.
+ */
+export async function makeOomKilledAndWait(host: LabHost, name: string): Promise<'recorded' | 'exit-137'> {
+  await makeOomKilled(host, name);
+  await waitForState(host, name, '{{.State.Status}}', /^exited$/);
+  const state = (await host.docker(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', name])).stdout.trim();
+  if (state === 'true 137' || state.startsWith('true')) return 'recorded';
+  if (state === 'false 137') return 'exit-137';
+  throw new Error(`${name} ended without an OOM kill: OOMKilled ExitCode = ${state}`);
+}
+
 export async function waitForState(
   host: LabHost,
   name: string,
