@@ -192,6 +192,9 @@ describe('/docker diskcheck over HTTP, end to end on lab hosts', () => {
   });
 
   it('refuses a host with a wrong pinned key and reports a silent host within the connect timeout', async () => {
+    const h2Reports = () =>
+      stack.slack.messages(CHANNEL).filter((m) => m.kind === 'message' && !m.threadTs && m.text.includes('h2'));
+    const h2Before = h2Reports().length;
     const started = Date.now();
     await stack.slack.slashCommand({ text: 'diskcheck silent', userId: USERS.requester, channelId: CHANNEL });
     await stack.slack.slashCommand({ text: 'diskcheck wrongkey', userId: USERS.requester, channelId: CHANNEL });
@@ -206,6 +209,11 @@ describe('/docker diskcheck over HTTP, end to end on lab hosts', () => {
     expect(textOf(silentReport)).toMatch(/did not answer|timed out|timeout/i);
     // connect timeout is 3 s; allow for one reconnect attempt and the post.
     expect(silentMs).toBeLessThan(10_000);
+    // The silent host held nobody up: h2, asked after it, was reported before it.
+    const h2Report = h2Reports()[h2Before];
+    expect(h2Report).toBeDefined();
+    const order = stack.slack.messages(CHANNEL);
+    expect(order.indexOf(h2Report!)).toBeLessThan(order.indexOf(silentReport));
   });
 });
 
