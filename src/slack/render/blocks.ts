@@ -100,3 +100,21 @@ export function riskStyle(risk: Risk): 'primary' | 'danger' {
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
+
+/** Lines spread over as few sections as fit (a section holds at most 3000 characters). */
+export function sectionsOf(lines: string[], maxChars: number = SLACK_LIMITS.sectionText): Block[] {
+  const blocks: Block[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (size + line.length + 1 > maxChars && chunk.length > 0) {
+      blocks.push(section(chunk.join('\n')));
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(line);
+    size += line.length + 1;
+  }
+  if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
+  return blocks;
+}

@@ -4,7 +4,16 @@
 import type { HostReport } from '../../checks/report.ts';
 import { type CheckResult, type Finding, worstSeverity } from '../../checks/types.ts';
 import { formatDuration } from '../../format.ts';
-import { type Block, context, escapeMrkdwn, header, type Rendered, section, severityEmoji } from './blocks.ts';
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  header,
+  type Rendered,
+  section,
+  sectionsOf,
+  severityEmoji,
+} from './blocks.ts';
 import { type FixButton, fixActions, worstFirst } from './hostReport.ts';
 
 function checkLine(result: CheckResult): string {
@@ -27,20 +36,7 @@ export function renderDoctor(report: HostReport, buttons: FixButton[]): Rendered
     blocks.push(section(`🔴 ${escapeMrkdwn(report.findings[0]?.summary ?? 'unreachable')}`));
     return { text: `${report.host}: unreachable`, blocks };
   }
-  // Section text is capped at 3000 characters: split the lines over as few sections as fit.
-  let chunk: string[] = [];
-  let size = 0;
-  for (const result of [...report.results].sort(byWorst)) {
-    const line = checkLine(result);
-    if (size + line.length + 1 > 2900) {
-      blocks.push(section(chunk.join('\n')));
-      chunk = [];
-      size = 0;
-    }
-    chunk.push(line);
-    size += line.length + 1;
-  }
-  if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
+  blocks.push(...sectionsOf([...report.results].sort(byWorst).map(checkLine)));
   blocks.push(context(['Details of every finding, with its evidence, are in the thread.']));
   blocks.push(...fixActions(buttons));
   const counts = report.findings.filter((f) => f.severity === 'warn' || f.severity === 'crit').length;
