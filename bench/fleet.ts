@@ -1,5 +1,5 @@
 /**
- * `diskcheck all` over N lab hosts with dockerd, through the real pipeline (signed slash command →
+ * `diskcheck @bench` (a fleet run) over N lab hosts with dockerd, through the real pipeline (signed slash command →
  * Redis → worker → SSH + Docker API → local Slack summary), cold (first connections) and warm
  * (pooled), beside, in the same run and against the same hosts:
  *   floor — a bare Node script: ssh2 connections to every host at once, `df -P; df -Pi` once each;
@@ -43,18 +43,17 @@ async function time(action: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - started;
 }
 
-async function fleetRun(stack: Awaited<ReturnType<typeof startStack>>, total: number, run: number) {
-  const seen = stack.slack.messages(CHANNEL).length;
+/** One `diskcheck TARGET` through the whole pipeline, until its summary reads all hosts answered. */
+async function fleetRun(stack: Awaited<ReturnType<typeof startStack>>, target: string, total: number) {
+  const before = stack.slack.messages(CHANNEL).length;
   return await time(async () => {
-    await stack.slack.slashCommand({ text: 'diskcheck all', userId: USERS.requester, channelId: CHANNEL });
+    await stack.slack.slashCommand({ text: `diskcheck ${target}`, userId: USERS.requester, channelId: CHANNEL });
     await stack.slack.waitFor(
       () =>
         stack.slack
           .messages(CHANNEL)
-          .slice(seen > 0 ? 0 : 0)
-          .filter((m) => m.kind === 'message' && !m.threadTs)
-          .at(run)
-          ?.text.includes(`${total}/${total} hosts answered`),
+          .slice(before)
+          .some((m) => m.kind === 'message' && !m.threadTs && m.text.includes(`${total}/${total} hosts answered`)),
       120_000,
     );
   });
@@ -64,8 +63,10 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
   await cleanupStaleLab();
   const dir = mkdtempSync(path.join(tmpdir(), 'dm-bench-fleet-'));
   const hosts = await Promise.all(
-    Array.from({ length: count }, (_, i) => startLabHost({ name: `b${i}`, diskMiB: 96 })),
+    Array.from({ length: count + 1 }, (_, i) => startLabHost({ name: `b${i}`, diskMiB: 96 })),
   );
+  // b0 only warms the process up (code paths, JIT) so "cold" measures first connections, not first runs.
+  const warmup = hosts.shift() as LabHost;
   try {
     // One shared client key and known_hosts file for the other tools.
     const keyFile = path.join(dir, 'id_ed25519');
@@ -124,7 +125,13 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
     });
 
     const config = parseConfig(
-      { hosts: hosts.map((host) => labHostEntry(host)), access: { viewers: ['*'] } },
+      {
+        hosts: [
+          labHostEntry(warmup, { groups: ['solo'] }),
+          ...hosts.map((host) => labHostEntry(host, { groups: ['bench'] })),
+        ],
+        access: { viewers: ['*'] },
+      },
       'bench',
       dir,
     );
@@ -132,8 +139,9 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
     let cold: number;
     let warm: number;
     try {
-      cold = await fleetRun(stack, count, 0);
-      warm = await fleetRun(stack, count, 1);
+      await fleetRun(stack, '@solo', 1);
+      cold = await fleetRun(stack, '@bench', count);
+      warm = await fleetRun(stack, '@bench', count);
     } finally {
       await stack.stop();
     }
@@ -144,13 +152,13 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
     console.log(row('floor: bare ssh2, df -P; df -Pi on each', floor));
     console.log(row('parallel-ssh (same commands)', pssh));
     console.log(row('ansible ad-hoc -m shell (forks = hosts)', ansible));
-    console.log(row('dockmedic diskcheck all, cold (new conns)', cold));
-    console.log(row('dockmedic diskcheck all, warm (pooled)', warm));
+    console.log(row('dockmedic diskcheck @bench, cold (new conns)', cold));
+    console.log(row('dockmedic diskcheck @bench, warm (pooled)', warm));
     console.log(
       `  goals: warm ≤ 1.5x floor ${warm <= 1.5 * floor ? 'met' : 'NOT met'}; warm < parallel-ssh ${warm < pssh ? 'met' : 'NOT met'}; cold ≤ 3x floor ${cold <= 3 * floor ? 'met' : 'NOT met'}`,
     );
   } finally {
-    await Promise.allSettled(hosts.map((host) => host.destroy()));
+    await Promise.allSettled([warmup, ...hosts].map((host) => host.destroy()));
     rmSync(dir, { recursive: true, force: true });
   }
 }
