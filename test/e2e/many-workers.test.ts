@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cleanupStaleLab, type LabHost, labHostEntry, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { CHANNEL, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
-import { startWorkerProcess, type WorkerProcess, writeConfigFile } from '../support/workerProcess.ts';
+import { startWorkerProcess, type WorkerProcess, workerEnv, writeConfigFile } from '../support/workerProcess.ts';
 
 const WORKERS = 3;
 const REQUESTS = 12;
@@ -28,7 +28,7 @@ describe('several worker processes sharing one Redis', () => {
       workers.push(
         startWorkerProcess({
           configFile,
-          env: { REDIS_URL: inject('redisUrl'), SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: stack.slack.apiUrl },
+          env: workerEnv(inject('redisUrl'), stack.slack.apiUrl),
         }),
       );
     }

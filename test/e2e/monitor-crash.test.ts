@@ -9,7 +9,13 @@ import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
-import { startWorkerProcess, type WorkerProcess, waitUntil, writeConfigFile } from '../support/workerProcess.ts';
+import {
+  startWorkerProcess,
+  type WorkerProcess,
+  waitUntil,
+  workerEnv,
+  writeConfigFile,
+} from '../support/workerProcess.ts';
 
 const TITLE = 'mc1 · disk-usage';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,12 +49,7 @@ describe('a monitor worker killed mid-incident', () => {
   const worker = () => {
     const started = startWorkerProcess({
       configFile,
-      env: {
-        REDIS_URL: inject('redisUrl'),
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_API_URL: stack.slack.apiUrl,
-        DOCKMEDIC_JOB_LOCK: '2s',
-      },
+      env: workerEnv(inject('redisUrl'), stack.slack.apiUrl),
     });
     workers.push(started);
     return started;

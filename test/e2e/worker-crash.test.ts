@@ -8,7 +8,13 @@ import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
-import { startWorkerProcess, type WorkerProcess, waitUntil, writeConfigFile } from '../support/workerProcess.ts';
+import {
+  startWorkerProcess,
+  type WorkerProcess,
+  waitUntil,
+  workerEnv,
+  writeConfigFile,
+} from '../support/workerProcess.ts';
 
 /**
  * Workers run as real processes and are SIGKILLed mid-job. The host's sshd master is paused
@@ -33,12 +39,7 @@ describe('a worker killed mid-job', () => {
   const worker = () => {
     const started = startWorkerProcess({
       configFile,
-      env: {
-        REDIS_URL: inject('redisUrl'),
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_API_URL: stack.slack.apiUrl,
-        DOCKMEDIC_JOB_LOCK: '2s',
-      },
+      env: workerEnv(inject('redisUrl'), stack.slack.apiUrl),
     });
     workers.push(started);
     return started;

@@ -50,3 +50,16 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/**
+ * The environment of a `dockmedic worker` process that talks to the run's Redis and a local Slack;
+ * a 2 s job lock makes a killed worker's job move to another one quickly.
+ */
+export function workerEnv(redisUrl: string, slackApiUrl: string): Record<string, string> {
+  return {
+    REDIS_URL: redisUrl,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slackApiUrl,
+    DOCKMEDIC_JOB_LOCK: '2s',
+  };
+}
