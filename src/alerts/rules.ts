@@ -3,6 +3,7 @@
 // crit falls back to warn only the same margin below crit), and `repeat` (re-notify while firing and
 // nobody acknowledged). Time is injected so tables of sequences can test them.
 
+import { ruleOverridesOf } from '../config/monitorSettings.ts';
 import type { DockmedicConfig, HostConfig, RuleConfig } from '../config/schema.ts';
 
 export type AlertSeverity = 'ok' | 'warn' | 'crit';
@@ -57,11 +58,11 @@ function merge(rule: Rule, config: RuleConfig | undefined): Rule {
   return merged;
 }
 
-/** Defaults < PLAYBOOK per-check defaults < global `monitor.rules` < the host's own `monitor.rules`. */
+/** Defaults < PLAYBOOK per-check defaults < global `monitor.rules` < the host's group's < the host's own. */
 export function resolveRule(config: DockmedicConfig, host: HostConfig | undefined, check: string): Rule {
-  const base = { ...BASE_RULE, ...CHECK_DEFAULTS[check] };
-  const global = merge(base, config.monitor.rules[check]);
-  return merge(global, host?.monitor?.rules?.[check]);
+  let rule: Rule = { ...BASE_RULE, ...CHECK_DEFAULTS[check] };
+  for (const layer of ruleOverridesOf(config, host, check)) rule = merge(rule, layer);
+  return rule;
 }
 
 /**

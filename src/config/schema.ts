@@ -114,9 +114,15 @@ export const Timeouts = z
   })
   .strict();
 
+/** Settings shared by every host of a group (`groups: { prod: { monitor: { interval: 30s } } }`). */
+export const GroupConfig = z.object({ monitor: HostMonitorConfig.optional() }).strict();
+export type GroupConfig = z.infer<typeof GroupConfig>;
+
 export const DockmedicConfig = z
   .object({
     hosts: z.array(HostConfig).default([]),
+    /** Per-group overrides; a host's own block wins, then its first group that has one, then the global one. */
+    groups: z.record(GroupName, GroupConfig).default({}),
     access: AccessConfig.default(AccessConfig.parse({})),
     monitor: MonitorConfig.default(MonitorConfig.parse({})),
     maintenance: z.array(MaintenanceConfig).default([]),

@@ -1,5 +1,5 @@
 // The monitor and maintenance schedules, as BullMQ job schedulers that follow the config file: one
-// `monitor-<host>` per host at its interval (the host's `monitor.interval`, else the global one) and
+// `monitor-<host>` per host at its interval (the host's `monitor.interval`, else its group's, else the global one) and
 // one `prune-<host>-<n>` per host a `maintenance:` entry names (cron + time zone). syncSchedules runs
 // at start and on every config reload, and removes the schedulers of hosts and entries that are gone,
 // so none is left behind. Job ids never contain ':' (BullMQ 6).
@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { getCheck } from '../checks/index.ts';
+import { monitorIntervalOf } from '../config/monitorSettings.ts';
 import type { DockmedicConfig } from '../config/schema.ts';
 import { HostName } from '../config/schema.ts';
 import { resolveTargets } from '../hosts/inventory.ts';
@@ -67,7 +68,7 @@ export class Schedules {
 
   async sync(config: DockmedicConfig): Promise<{ monitor: number; maintenance: number; removed: number }> {
     const wantMonitor = new Map<string, number>();
-    for (const host of config.hosts) wantMonitor.set(host.name, host.monitor?.interval ?? config.monitor.interval);
+    for (const host of config.hosts) wantMonitor.set(host.name, monitorIntervalOf(config, host));
     for (const [host, every] of wantMonitor) {
       await this.monitor.upsertJobScheduler(`monitor-${host}`, { every }, { name: MONITOR_JOB, data: { host } });
     }
