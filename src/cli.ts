@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { ConfigSource } from '../commands/types.ts';
 import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
+import { fileProblems } from './config/files.ts';
 import { ConfigError } from './config/load.ts';
 import { broadcastReload, listenForReload } from './config/reloadChannel.ts';
 import { FileConfigSource, StaticConfigSource } from './config/source.ts';
@@ -247,7 +248,13 @@ export async function main(argv: string[]): Promise<number> {
           say('No config file to check: dockmedic config check FILE');
           return EX_USAGE;
         }
-        new FileConfigSource(target);
+        const problems = fileProblems(new FileConfigSource(target).current());
+        if (problems.length > 0) {
+          process.stderr.write(
+            `${target} names files that will not work:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+          );
+          return 1;
+        }
         say(`${target} is valid.`);
         return 0;
       }

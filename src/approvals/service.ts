@@ -89,6 +89,13 @@ export async function decide(
     decidedAt: now,
   });
   if (!moved) return refuse(deps, record, input.userId, `this fix ${STATE_WORDS[state ?? ''] ?? 'changed meanwhile'}`);
+  try {
+    await deps.enqueueFix(record.id);
+  } catch (error) {
+    // Nothing was queued, so nothing will run: give the button back rather than leave it "approved".
+    await deps.store.transition(record.id, ['approved'], 'pending').catch(() => {});
+    throw error;
+  }
   await deps.audit.append({
     actor: input.userId,
     action: 'approve',
@@ -96,7 +103,6 @@ export async function decide(
     detail: record.fix,
     ref: record.id,
   });
-  await deps.enqueueFix(record.id);
   const plan = fix.plan(params.data);
   const step = record.step ?? 0;
   // A runbook approval covers one step only: show exactly that one.

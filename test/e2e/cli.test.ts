@@ -62,6 +62,23 @@ describe('dockmedic CLI', () => {
     expect(out).toContain('is valid');
   });
 
+  it('config check reports a key file that is missing or is not a private key', () => {
+    const file = writeConfigFile(dir, {
+      hosts: [
+        { name: 'a', address: '10.0.0.1', privateKey: 'missing_key', hostKey: host.hostKeyFingerprint },
+        { name: 'b', address: '10.0.0.2', privateKey: 'dockmedic.yaml', hostKey: host.hostKeyFingerprint },
+        { name: 'c', address: '10.0.0.3', privateKey: host.privateKeyPath, hostKey: host.hostKeyFingerprint },
+      ],
+    });
+
+    const { code, out } = dockmedic(['config', 'check', file]);
+
+    expect(code).toBe(1);
+    expect(out).toMatch(/hosts\[0\]\.privateKey: .*missing_key cannot be read \(ENOENT\)/);
+    expect(out).toMatch(/hosts\[1\]\.privateKey: .*dockmedic.yaml is not a private key/);
+    expect(out).not.toContain('hosts[2]');
+  });
+
   it('the bot refuses to start on a bad file', () => {
     const file = writeConfigFile(dir, { hosts: [{ name: 'x', address: 'local', surprise: 1 }] });
 

@@ -102,6 +102,25 @@ describe('approvals on real Redis', () => {
     expect(enqueued).toEqual([]);
   });
 
+  it('gives the button back when the fix cannot be queued, so a later click can still run it', async () => {
+    const record = await offer();
+    const failing = {
+      ...deps(),
+      enqueueFix: async () => {
+        throw new Error('redis is down');
+      },
+    };
+
+    await expect(decide(failing, { approvalId: record.id, userId: 'UOPS2', decision: 'approve' })).rejects.toThrow(
+      'redis is down',
+    );
+    expect((await store.get(record.id))?.state).toBe('pending');
+    const retry = await decide(deps(), { approvalId: record.id, userId: 'UOPS2', decision: 'approve' });
+
+    expect(retry.kind).toBe('approved');
+    expect(enqueued).toEqual([record.id]);
+  });
+
   it('refuses an unknown or malformed approval id', async () => {
     const result = await decide(deps(), { approvalId: 'ap-0000000000000000', userId: 'UOPS2', decision: 'approve' });
     const hostile = await decide(deps(), { approvalId: '../../etc', userId: 'UOPS2', decision: 'approve' });
