@@ -177,6 +177,18 @@ describe('/docker diskcheck over HTTP, end to end on lab hosts', () => {
     expect(JSON.stringify(unknownCommand.body)).toMatch(/\/docker help/);
   });
 
+  it('tells someone without the role what is needed, and shows the audit trail to an operator', async () => {
+    const denied = await stack.slack.slashCommand({ text: 'audit 5', userId: USERS.viewer, channelId: CHANNEL });
+    const shown = await stack.slack.slashCommand({ text: 'audit 50', userId: USERS.operator, channelId: CHANNEL });
+
+    expect(JSON.stringify(denied.body)).toMatch(/needs the operator role, and you are a viewer/);
+    const trail = JSON.stringify(shown.body);
+    expect(trail).toMatch(/request/);
+    expect(trail).toMatch(/approve/);
+    expect(trail).toMatch(/refuse/);
+    expect(trail).toMatch(/fix-result/);
+  });
+
   it('rejects unsigned and stale requests with 401', async () => {
     const body = 'command=%2Fdocker&text=diskcheck+h1&user_id=UOPS1&channel_id=CTEST0001';
     const unsigned = await stack.slack.sendRaw(body, { 'content-type': 'application/x-www-form-urlencoded' });
