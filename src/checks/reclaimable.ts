@@ -2,6 +2,7 @@
 // Only dangling images and unused build cache are offered as a safe prune; volumes hold data and
 // are only ever listed by name.
 
+import { MAX_VOLUMES_PER_RUNBOOK } from '../fixes/remove-unused-volumes.ts';
 import { formatBytes } from '../format.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import { blockUsage, type DfBlocksRow } from './evidence/filesystems.ts';
@@ -80,7 +81,14 @@ export function judgeReclaimable(evidence: ReclaimableEvidence): Finding[] {
       severity: 'info',
       summary: `${volumes.length} volume(s) no container uses (${formatBytes(bytes)}): ${volumes.slice(0, 10).join(', ')}`,
       detail:
-        'Volumes hold data: removing one loses it for good. dockmedic never prunes volumes; remove one by name only after checking nobody needs it.',
+        'Volumes hold data: removing one loses it for good. dockmedic never prunes volumes: it offers them as a dangerous runbook, one named volume per step, each approved by an admin and checked unused right before.',
+      fixes: [
+        {
+          fix: 'remove-unused-volumes',
+          label: `Remove ${Math.min(volumes.length, MAX_VOLUMES_PER_RUNBOOK)} unused volume(s), one by one`,
+          params: { names: volumes.slice(0, MAX_VOLUMES_PER_RUNBOOK).join(',') },
+        },
+      ],
     });
   }
   return findings;

@@ -9,6 +9,7 @@ import { pruneSafeFix } from './prune-safe.ts';
 import { remountTmpExecFix } from './remount-tmp-exec.ts';
 import { removeDeadContainerFix } from './remove-dead-container.ts';
 import { removeImageChildrenFix } from './remove-image-children.ts';
+import { removeUnusedVolumesFix } from './remove-unused-volumes.ts';
 import { restartContainerFix } from './restart-container.ts';
 import { startDockerFix } from './start-docker.ts';
 import { truncateLogFix } from './truncate-log.ts';
@@ -16,6 +17,7 @@ import type { Fix } from './types.ts';
 
 export const FIXES: readonly Fix[] = [
   truncateLogFix as Fix,
+  removeUnusedVolumesFix as Fix,
   pruneSafeFix as Fix,
   startDockerFix as Fix,
   dockerRestartPolicyFix as Fix,

@@ -3,6 +3,7 @@ import { DISK_USAGE_THRESHOLDS } from '../../../src/checks/disk-usage.ts';
 import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
 import { reclaimableKinds, SystemDf } from '../../../src/checks/evidence/systemDf.ts';
 import { judgeReclaimable } from '../../../src/checks/reclaimable.ts';
+import { getFix } from '../../../src/fixes/index.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const systemDf = SystemDf.parse(fixtureJson('reclaimable/system-df.json'));
@@ -61,12 +62,20 @@ describe('judgeReclaimable', () => {
     expect(finding?.fixes?.[0]?.label).toBe('Prune dangling images and build cache (300 MiB)');
   });
 
-  it('lists unused volumes by name and never offers to prune them', () => {
+  it('lists unused volumes by name and offers them only as a dangerous runbook, never in a prune', () => {
     const findings = judgeReclaimable({ systemDf });
     const volumes = findings.find((finding) => finding.summary.includes('volume'));
 
     expect(volumes?.summary).toContain('orphan-data');
-    expect(volumes?.fixes).toBeUndefined();
+    expect(volumes?.fixes).toEqual([
+      expect.objectContaining({
+        fix: 'remove-unused-volumes',
+        params: { names: expect.stringContaining('orphan-data') },
+      }),
+    ]);
+    expect(getFix('remove-unused-volumes')?.risk).toBe('dangerous');
+    const pruneOffers = findings.flatMap((finding) => finding.fixes ?? []).filter((fix) => fix.fix === 'prune-safe');
+    for (const offer of pruneOffers) expect(JSON.stringify(offer.params)).not.toContain('orphan-data');
   });
 
   it('is ok with nothing to give back', () => {
