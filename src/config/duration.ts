@@ -9,14 +9,6 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
 
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    const size = UNIT_MS[unit] as number;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
 /** A duration string in the config file, turned into milliseconds. */
 export const Duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);

@@ -1,9 +1,9 @@
 // The DockmedicErrors the host layer throws, in one place so SSH, local and Docker paths say the
 // same thing for the same trouble. Connection trouble is retryable; a refused key or login is not.
 
-import { formatDuration } from '../config/duration.ts';
 import type { HostConfig } from '../config/schema.ts';
 import { DockmedicError } from '../errors.ts';
+import { formatDuration } from '../format.ts';
 
 type HostRef = Pick<HostConfig, 'name' | 'address' | 'port'>;
 

@@ -8,7 +8,7 @@ import type { StoredMessage } from '../../src/slack/localSlack.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { textOf, waitForMessage } from '../support/slackMessages.ts';
-import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
+import { CHANNEL, labHostEntry, type Stack, startStack, TEST_ACCESS, testConfig } from '../support/stack.ts';
 import {
   startWorkerProcess,
   type WorkerProcess,
@@ -36,7 +36,7 @@ describe('a monitor worker killed mid-incident', () => {
   // The same hosts and monitor settings for the bot (in-process) and the worker processes.
   const settings = () => ({
     hosts: [labHostEntry(host)],
-    access: { admins: [USERS.admin], operators: [USERS.requester, USERS.operator], viewers: ['*'] },
+    access: TEST_ACCESS,
     timeouts: { connect: '3s', command: '20s' },
     monitor: {
       interval: '1s',

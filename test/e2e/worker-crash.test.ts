@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
-import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
+import { CHANNEL, labHostEntry, type Stack, startStack, TEST_ACCESS, testConfig, USERS } from '../support/stack.ts';
 import {
   startWorkerProcess,
   type WorkerProcess,
@@ -32,7 +32,7 @@ describe('a worker killed mid-job', () => {
 
   const rawConfig = () => ({
     hosts: [labHostEntry(host)],
-    access: { admins: [USERS.admin], operators: [USERS.requester, USERS.operator], viewers: ['*'] },
+    access: TEST_ACCESS,
     timeouts: { connect: '20s', command: '20s' },
   });
 

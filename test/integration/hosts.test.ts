@@ -224,7 +224,7 @@ describe('SshConnection connect failures', () => {
       // Assert
       expect(error.code).toBe('dm_host_timeout');
       expect(error.retryable).toBe(true);
-      expect(error.userMessage).toBe('web-1 did not answer within 1500ms');
+      expect(error.userMessage).toBe('web-1 did not answer within 1.5 s');
       expect(Date.now() - started).toBeLessThan(1500 + 1000);
     } finally {
       await silent.close();

@@ -13,11 +13,18 @@ export { freePort, labHostEntry };
 export const USERS = { requester: 'UOPS1', operator: 'UOPS2', admin: 'UADMIN', viewer: 'UVIEW1' } as const;
 export const CHANNEL = 'CTEST0001';
 
+/** Who may do what in every test config: one admin, two operators (so the two-person rule can be met). */
+export const TEST_ACCESS = {
+  admins: [USERS.admin],
+  operators: [USERS.requester, USERS.operator],
+  viewers: ['*'],
+};
+
 export function testConfig(hosts: unknown[], extra: Record<string, unknown> = {}): DockmedicConfig {
   return parseConfig(
     {
       hosts,
-      access: { admins: [USERS.admin], operators: [USERS.requester, USERS.operator], viewers: ['*'] },
+      access: TEST_ACCESS,
       timeouts: { connect: '3s', command: '20s' },
       ...extra,
     },
