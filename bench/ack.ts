@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../src/config/load.ts';
 import { StaticConfigSource } from '../src/config/source.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { startLocalSlack } from '../src/slack/localSlack.ts';
+import { startLocalSlack } from '../src/slack/local/localSlack.ts';
 import { freePort } from '../test/support/stack.ts';
 import { ms, summary, timedPool } from './stats.ts';
 

@@ -1,5 +1,5 @@
 import { formatDuration } from '../src/format.ts';
-import { resolveTargets } from '../src/hosts/inventory.ts';
+import { resolveTargets } from '../src/config/targets.ts';
 import { monitoringOf } from './monitoringOf.ts';
 import { expectArgs } from './parse.ts';
 import type { DockerCommand } from './services.ts';

@@ -1,4 +1,4 @@
-import { resolveTargets } from '../src/hosts/inventory.ts';
+import { resolveTargets } from '../src/config/targets.ts';
 import type { CommandArgs, CommandName } from '../src/queue/payloads.ts';
 import type { CommandServices } from './services.ts';
 import type { CommandRequest, Reply } from './types.ts';

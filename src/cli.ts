@@ -16,8 +16,8 @@ import { probeHost } from './hosts/probe.ts';
 import { log } from './log.ts';
 import { freePort } from './net.ts';
 import { startRuntime } from './runtime.ts';
-import { runConsole } from './slack/console.ts';
-import { startLocalSlack } from './slack/localSlack.ts';
+import { runConsole } from './slack/local/console.ts';
+import { startLocalSlack } from './slack/local/localSlack.ts';
 import { runTerminalCheck } from './terminalCheck.ts';
 
 const USAGE = `dockmedic — diagnose and fix Docker hosts from Slack

@@ -9,7 +9,7 @@ import { ApprovalStore } from './approvals/store.ts';
 import { AuditLog } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
 import { createHostPool } from './hosts/pool.ts';
-import { FleetStore } from './jobs/fleetStore.ts';
+import { FleetStore } from './queue/fleetStore.ts';
 import { log } from './log.ts';
 import { instrumentSlack, metricsRoute } from './metrics.ts';
 import { startMonitoring } from './monitoring.ts';

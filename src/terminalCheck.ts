@@ -4,9 +4,9 @@ import { buildHostReport, unreachableReport } from './checks/report.ts';
 import { runChecks } from './checks/run.ts';
 import type { Severity } from './checks/types.ts';
 import type { DockmedicConfig } from './config/schema.ts';
-import { resolveTargets } from './hosts/inventory.ts';
+import { resolveTargets } from './config/targets.ts';
 import { createHostPool } from './hosts/pool.ts';
-import { redactText } from './slack/redact.ts';
+import { redactText } from './redact.ts';
 
 /** Exit codes by worst severity, so scripts and cron can act on the result. */
 export const EXIT_CODE: Record<Severity, number> = { ok: 0, info: 0, warn: 1, crit: 2 };

@@ -2,7 +2,7 @@ import type { ConfigSource } from '../commands/types.ts';
 import type { ApprovalStore } from '../src/approvals/store.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { HostPool } from '../src/hosts/types.ts';
-import type { FleetStore } from '../src/jobs/fleetStore.ts';
+import type { FleetStore } from '../src/queue/fleetStore.ts';
 import type { CommandJob } from '../src/queue/payloads.ts';
 import type { SlackOut } from '../src/slack/client.ts';
 

@@ -1,5 +1,5 @@
-import { newFleetId } from '../src/jobs/fleetStore.ts';
-import type { JobOutcome } from '../src/jobs/types.ts';
+import { newFleetId } from '../src/queue/fleetStore.ts';
+import type { JobOutcome } from './command/types.ts';
 import { log } from '../src/log.ts';
 import type { FleetJob, ParsedCommandJob } from '../src/queue/payloads.ts';
 import { renderFleetSummary } from '../src/slack/render/fleet.ts';

@@ -5,9 +5,9 @@
 
 import { z } from 'zod';
 import { sh } from '../hosts/shell.ts';
-import { daemonJson } from './evidence/daemonConfig.ts';
-import { dockerCall, parseApi } from './evidence/docker.ts';
-import { type Ipv4Prefix, parseIpv4Prefix, prefixContains, prefixesOverlap } from './evidence/ipv4.ts';
+import { daemonJson } from '../evidence/daemonConfig.ts';
+import { dockerCall, parseApi } from '../evidence/docker.ts';
+import { type Ipv4Prefix, parseIpv4Prefix, prefixContains, prefixesOverlap } from '../evidence/ipv4.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 const NetworkSummary = z.looseObject({

@@ -3,7 +3,7 @@
 // file: /data1/app and /data2/app are both project "app", and `up` in one recreates or removes the
 // other's containers. Seen from the host: one project label, several working dirs.
 
-import { type ComposeOrigin, composeOrigin, containerSpecs } from './evidence/containerSpec.ts';
+import { type ComposeOrigin, composeOrigin, containerSpecs } from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export interface ComposeContainer {

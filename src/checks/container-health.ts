@@ -1,7 +1,7 @@
 // Containers in trouble (seed § 18): failing their HEALTHCHECK, restarting in a loop, or killed by
 // the kernel for going over their memory limit. Evidence: each container's State and RestartCount.
 
-import { type ContainerDetails, containerStates, detailsName } from './evidence/containerStates.ts';
+import { type ContainerDetails, containerStates, detailsName } from '../evidence/containerStates.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 /** A container restarted at least this often is in a loop (the daemon's own backoff doubles each time). */

@@ -3,14 +3,14 @@
 // shown; a MySQL server started without utf8mb4 stores such text as `?`. Both need the container to
 // be recreated, so the findings are advice.
 
-import { redactText } from '../slack/redact.ts';
+import { redactText } from '../redact.ts';
 import {
   type ContainerSpec,
   composeOrigin,
   describeOrigin,
   envValue,
   runningContainerSpecs,
-} from './evidence/containerSpec.ts';
+} from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 const LOCALE_VARS = ['LC_ALL', 'LC_CTYPE', 'LANG'] as const;

@@ -2,10 +2,10 @@
 // container itself, not the host: the guide's 502. The configuration is read as nginx sees it,
 // `nginx -T` run inside each nginx-like container (not for host-network ones, where localhost is the host).
 
-import { redactText } from '../slack/redact.ts';
+import { redactText } from '../redact.ts';
 import { imageRepoAndTag } from './container-locale.ts';
-import { EXEC_CONCURRENCY, execInContainer, inBatches } from './evidence/containerExec.ts';
-import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from './evidence/containerSpec.ts';
+import { EXEC_CONCURRENCY, execInContainer, inBatches } from '../evidence/containerExec.ts';
+import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 /** Kept of `nginx -T` output per container: a large site's config fits, a runaway one does not. */

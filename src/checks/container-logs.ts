@@ -3,11 +3,11 @@
 
 import { formatBytes } from '../format.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
-import { type ContainerLogConfig, containerLogConfigs, logFiles } from './evidence/containerLogs.ts';
-import { daemonJson } from './evidence/daemonConfig.ts';
-import { dockerInfo } from './evidence/docker.ts';
-import { DEFAULT_DOCKER_ROOT } from './evidence/dockerRoot.ts';
-import { blockUsage, type DfBlocksRow } from './evidence/filesystems.ts';
+import { type ContainerLogConfig, containerLogConfigs, logFiles } from '../evidence/containerLogs.ts';
+import { daemonJson } from '../evidence/daemonConfig.ts';
+import { dockerInfo } from '../evidence/docker.ts';
+import { DEFAULT_DOCKER_ROOT } from '../evidence/dockerRoot.ts';
+import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
 import type { ContainerLog } from './report.ts';
 import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
 

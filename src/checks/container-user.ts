@@ -2,8 +2,8 @@
 // expects (nginx's temp paths, pid file, log file): "Permission denied" / "(13: Permission denied)"
 // in their recent logs. Containers still running as root are noted: the switch is worth making.
 
-import { type ContainerDetails, containerStates, detailsName, runsAsRoot } from './evidence/containerStates.ts';
-import { dockerCall } from './evidence/docker.ts';
+import { type ContainerDetails, containerStates, detailsName, runsAsRoot } from '../evidence/containerStates.ts';
+import { dockerCall } from '../evidence/docker.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 /** How far back logs are read, and how many lines at most per container. */

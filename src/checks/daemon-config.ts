@@ -4,9 +4,9 @@
 // Docker 23; without live-restore, restarting dockerd stops every container.
 
 import { sh } from '../hosts/shell.ts';
-import { type DaemonJson, daemonJson } from './evidence/daemonConfig.ts';
-import { dockerCall, isDockerUnavailable } from './evidence/docker.ts';
-import { type DockerdProcess, dockerdProcess } from './evidence/dockerdProcess.ts';
+import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
+import { dockerCall, isDockerUnavailable } from '../evidence/docker.ts';
+import { type DockerdProcess, dockerdProcess } from '../evidence/dockerdProcess.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export const DAEMON_YAML_PATH = '/etc/docker/daemon.yaml';

@@ -4,8 +4,8 @@
 // finding names the evidence it used. The "down" finding is the very one runChecks posts when this
 // check was not asked for (dockerdDownFinding), so a report never says it twice in two ways.
 
-import { type DaemonState, daemonState } from './evidence/daemonState.ts';
-import { isDockerUnavailable, pingDocker } from './evidence/docker.ts';
+import { type DaemonState, daemonState } from '../evidence/daemonState.ts';
+import { isDockerUnavailable, pingDocker } from '../evidence/docker.ts';
 import { dockerdDownFinding } from './run.ts';
 import type { Check, Finding } from './types.ts';
 

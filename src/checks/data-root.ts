@@ -5,9 +5,9 @@
 import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
-import { type DaemonJson, daemonJson } from './evidence/daemonConfig.ts';
-import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from './evidence/dockerRoot.ts';
-import { blockUsage, type DfBlocksRow, localFilesystems } from './evidence/filesystems.ts';
+import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
+import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from '../evidence/dockerRoot.ts';
+import { blockUsage, type DfBlocksRow, localFilesystems } from '../evidence/filesystems.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 /** Another local filesystem with this many times the free space is worth moving data-root to. */

@@ -5,8 +5,8 @@
 import type { z } from 'zod';
 import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
-import { ContainerList, containerName } from './evidence/containerLogs.ts';
-import { dockerCall, dockerInfo, parseApi } from './evidence/docker.ts';
+import { ContainerList, containerName } from '../evidence/containerLogs.ts';
+import { dockerCall, dockerInfo, parseApi } from '../evidence/docker.ts';
 import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
 
 export const CONTAINER_ID = /^[0-9a-f]{64}$/;

@@ -2,9 +2,9 @@
 // running …" mean the thin pool's metadata needs repair; containers then cannot be started,
 // stopped or removed. devicemapper itself is gone from Docker 25: the lasting fix is overlay2.
 
-import { type DaemonLogSearch, searchDaemonLog } from './evidence/daemonLog.ts';
-import { dockerInfo, isDockerUnavailable } from './evidence/docker.ts';
-import { dockerRoot } from './evidence/dockerRoot.ts';
+import { type DaemonLogSearch, searchDaemonLog } from '../evidence/daemonLog.ts';
+import { dockerInfo, isDockerUnavailable } from '../evidence/docker.ts';
+import { dockerRoot } from '../evidence/dockerRoot.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export const DEVICEMAPPER_ERROR = 'dm_task_run failed|devicemapper: Error running';

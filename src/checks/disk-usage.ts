@@ -2,8 +2,8 @@
 // must work while dockerd is down, which is often *because* the disk is full.
 
 import { formatBytes } from '../format.ts';
-import { describeDockerRootSource } from './evidence/dockerRoot.ts';
-import { blockUsage, type DfBlocksRow, dfLine, type FilesystemEvidence } from './evidence/filesystems.ts';
+import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
+import { blockUsage, type DfBlocksRow, dfLine, type FilesystemEvidence } from '../evidence/filesystems.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
 import type { Check, Finding } from './types.ts';
 

@@ -3,8 +3,8 @@
 // `"db"`, quotes and all, and fails to resolve or match it. `docker run -e X="y"` in a shell is fine:
 // the shell removes them. Values of secret-looking variables are never shown (see containerSpec).
 
-import type { EnvVar } from './evidence/containerSpec.ts';
-import { type ComposeOrigin, composeOrigin, describeOrigin, runningContainerSpecs } from './evidence/containerSpec.ts';
+import type { EnvVar } from '../evidence/containerSpec.ts';
+import { type ComposeOrigin, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export interface EnvContainer {

@@ -3,7 +3,7 @@
 import { userMessageOf } from '../errors.ts';
 import type { ContainerLogsEvidence } from './container-logs.ts';
 import type { DiskUsageEvidence } from './disk-usage.ts';
-import { reclaimableKinds } from './evidence/systemDf.ts';
+import { reclaimableKinds } from '../evidence/systemDf.ts';
 import type { InodeUsageEvidence } from './inode-usage.ts';
 import type { ReclaimableEvidence } from './reclaimable.ts';
 import type { DiskSummary, FilesystemUsage, HostReport } from './report.ts';

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { DockmedicError } from '../errors.ts';
 import type { HostConnection } from '../hosts/types.ts';
-import { createContext } from './context.ts';
-import { ContainerList, containerName } from './evidence/containerLogs.ts';
-import { dockerCall, parseApi, pingDocker } from './evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { ContainerList, containerName } from '../evidence/containerLogs.ts';
+import { dockerCall, parseApi, pingDocker } from '../evidence/docker.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export const ImageSummary = z.looseObject({

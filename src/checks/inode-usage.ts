@@ -3,8 +3,8 @@
 // count says which directories hold the most files.
 
 import { sh } from '../hosts/shell.ts';
-import { describeDockerRootSource } from './evidence/dockerRoot.ts';
-import { type DfInodesRow, type FilesystemEvidence, inodeUsage } from './evidence/filesystems.ts';
+import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
+import { type DfInodesRow, type FilesystemEvidence, inodeUsage } from '../evidence/filesystems.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 

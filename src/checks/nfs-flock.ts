@@ -4,7 +4,7 @@
 // util-linux too), what running containers mount, and `uname -r`.
 
 import { sh } from '../hosts/shell.ts';
-import { runningContainerSpecs } from './evidence/containerSpec.ts';
+import { runningContainerSpecs } from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 /** The first EL7 kernel release with the fix. */

@@ -5,14 +5,14 @@
 import { MAX_VOLUMES_PER_RUNBOOK } from '../fixes/remove-unused-volumes.ts';
 import { formatBytes } from '../format.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
-import { blockUsage, type DfBlocksRow } from './evidence/filesystems.ts';
+import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
 import {
   reclaimableKinds,
   type SystemDf,
   safeReclaimableBytes,
   systemDf,
   unusedVolumeNames,
-} from './evidence/systemDf.ts';
+} from '../evidence/systemDf.ts';
 import type { ReclaimableKind } from './report.ts';
 import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
 

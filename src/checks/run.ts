@@ -5,11 +5,11 @@
 import { DockmedicError, errorCodeOf, isDockmedicError, userMessageOf } from '../errors.ts';
 import type { HostConnection } from '../hosts/types.ts';
 import { log } from '../log.ts';
-import { createContext } from './context.ts';
+import { createContext } from '../evidence/context.ts';
 import { resolveChecks } from './index.ts';
 import type { Check, CheckContext, CheckResult, Finding } from './types.ts';
 
-export { createContext } from './context.ts';
+export { createContext } from '../evidence/context.ts';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
 /** The check id that carries "dockerd is not running" when the daemon-health check itself did not run. */

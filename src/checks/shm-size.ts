@@ -4,9 +4,9 @@
 // /dev/shm` by exec), the symptom from its recent log.
 
 import { formatBytes } from '../format.ts';
-import { redactText } from '../slack/redact.ts';
-import { EXEC_CONCURRENCY, execInContainer, inBatches, recentLogs } from './evidence/containerExec.ts';
-import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from './evidence/containerSpec.ts';
+import { redactText } from '../redact.ts';
+import { EXEC_CONCURRENCY, execInContainer, inBatches, recentLogs } from '../evidence/containerExec.ts';
+import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
 import type { Check, CheckContext, Finding } from './types.ts';
 
 export const SHM_WARN_PCT = 90;

@@ -2,7 +2,7 @@
 // devicemapper in 25): a host still on them cannot upgrade without migrating. devicemapper's thin
 // pool fills up on its own, apart from the filesystem, so its free space is checked too.
 
-import { type DockerInfo, dockerInfo } from './evidence/docker.ts';
+import { type DockerInfo, dockerInfo } from '../evidence/docker.ts';
 import type { Check, Finding } from './types.ts';
 
 /** devicemapper Data/Metadata Space Available below this share of the total → crit. */

@@ -4,9 +4,9 @@
 // written), restore the backup if that fails, and only then reload (live-restore is reloadable).
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { DAEMON_JSON_PATH, parseDaemonJson } from '../checks/evidence/daemonConfig.ts';
-import { dockerCall } from '../checks/evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { DAEMON_JSON_PATH, parseDaemonJson } from '../evidence/daemonConfig.ts';
+import { dockerCall } from '../evidence/docker.ts';
 import { sh } from '../hosts/shell.ts';
 import { reloadDockerd } from './dockerd-service.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

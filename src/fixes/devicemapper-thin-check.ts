@@ -5,8 +5,8 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerRoot } from '../checks/evidence/dockerRoot.ts';
+import { createContext } from '../evidence/context.ts';
+import { dockerRoot } from '../evidence/dockerRoot.ts';
 import { sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
 import { isAllowedDockerRoot } from './orphan-container-dirs.ts';

@@ -3,9 +3,9 @@
 // in dockerd's pidfile, and the daemon binary started detached with its log file. Every answer says
 // which way was used.
 
-import { createContext } from '../checks/context.ts';
-import { pingDocker } from '../checks/evidence/docker.ts';
-import { dockerdProcess } from '../checks/evidence/dockerdProcess.ts';
+import { createContext } from '../evidence/context.ts';
+import { pingDocker } from '../evidence/docker.ts';
+import { dockerdProcess } from '../evidence/dockerdProcess.ts';
 import { sh } from '../hosts/shell.ts';
 import type { FixContext } from './types.ts';
 

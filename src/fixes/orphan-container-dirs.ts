@@ -5,10 +5,10 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { ContainerList } from '../checks/evidence/containerLogs.ts';
-import { dockerCall, parseApi, pingDocker } from '../checks/evidence/docker.ts';
-import { dockerRoot } from '../checks/evidence/dockerRoot.ts';
+import { createContext } from '../evidence/context.ts';
+import { ContainerList } from '../evidence/containerLogs.ts';
+import { dockerCall, parseApi, pingDocker } from '../evidence/docker.ts';
+import { dockerRoot } from '../evidence/dockerRoot.ts';
 import { joinCommands, type ShellCommand, sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
 import { runEveryStep } from './runbook.ts';

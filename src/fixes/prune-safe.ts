@@ -3,9 +3,9 @@
 // container may be somebody's evidence, a volume somebody's data.
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerCall, pingDocker } from '../checks/evidence/docker.ts';
-import { isDangling, systemDf } from '../checks/evidence/systemDf.ts';
+import { createContext } from '../evidence/context.ts';
+import { dockerCall, pingDocker } from '../evidence/docker.ts';
+import { isDangling, systemDf } from '../evidence/systemDf.ts';
 import { parseDuration } from '../config/duration.ts';
 import { formatBytes } from '../format.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

@@ -2,7 +2,7 @@
 // and undoes a hardening someone chose: the result says both. TMPDIR for the tool is the better fix.
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
+import { createContext } from '../evidence/context.ts';
 import { collectTmpMount } from '../checks/tmp-noexec.ts';
 import { sh } from '../hosts/shell.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

@@ -2,9 +2,9 @@
 // DELETE /containers/{id}?force=true. Rechecked first: it must still exist and still be stuck.
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { detailsName, inspectContainer } from '../checks/evidence/containerStates.ts';
-import { dockerCall, pingDocker } from '../checks/evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { detailsName, inspectContainer } from '../evidence/containerStates.ts';
+import { dockerCall, pingDocker } from '../evidence/docker.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
 
 export const ContainerIdParams = z

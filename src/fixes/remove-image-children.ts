@@ -3,8 +3,8 @@
 // What to remove is worked out again from the Engine API right before running, never from params.
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerCall } from '../checks/evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { dockerCall } from '../evidence/docker.ts';
 import { type ImageDependencies, imageDependencies, type RemovalStep } from '../checks/image-children.ts';
 import { isDockmedicError } from '../errors.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

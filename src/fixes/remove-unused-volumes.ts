@@ -3,9 +3,9 @@
 // rechecked right before (the volume still exists and still no container uses it).
 
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerCall } from '../checks/evidence/docker.ts';
-import { systemDf } from '../checks/evidence/systemDf.ts';
+import { createContext } from '../evidence/context.ts';
+import { dockerCall } from '../evidence/docker.ts';
+import { systemDf } from '../evidence/systemDf.ts';
 import { formatBytes } from '../format.ts';
 import { runEveryStep } from './runbook.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

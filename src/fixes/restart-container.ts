@@ -1,9 +1,9 @@
 // Restarts one container (POST /containers/{id}/restart): helps a wedged process that fails its
 // health check. Rechecked first: the container must still exist and still be unhealthy.
 
-import { createContext } from '../checks/context.ts';
-import { detailsName, inspectContainer } from '../checks/evidence/containerStates.ts';
-import { dockerCall, pingDocker } from '../checks/evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { detailsName, inspectContainer } from '../evidence/containerStates.ts';
+import { dockerCall, pingDocker } from '../evidence/docker.ts';
 import { ContainerIdParams } from './remove-dead-container.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
 

@@ -5,8 +5,8 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerCall, dockerInfo } from '../checks/evidence/docker.ts';
+import { createContext } from '../evidence/context.ts';
+import { dockerCall, dockerInfo } from '../evidence/docker.ts';
 import { formatBytes } from '../format.ts';
 import { type ShellCommand, sh } from '../hosts/shell.ts';
 import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';

@@ -11,7 +11,7 @@ import { getCheck } from '../checks/index.ts';
 import { monitorIntervalOf } from '../config/monitorSettings.ts';
 import type { DockmedicConfig } from '../config/schema.ts';
 import { HostName } from '../config/schema.ts';
-import { resolveTargets } from '../hosts/inventory.ts';
+import { resolveTargets } from '../config/targets.ts';
 import { log } from '../log.ts';
 import { MAINTENANCE_QUEUE, MONITOR_QUEUE, QUEUE_PREFIX } from './names.ts';
 

@@ -3,7 +3,7 @@ import type { ActionRequest, CommandRequest, Reply } from '../../commands/types.
 import { DockmedicError } from '../../src/errors.ts';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.ts';
 import { createSlackOut } from '../../src/slack/client.ts';
-import { type LocalSlack, startLocalSlack } from '../../src/slack/localSlack.ts';
+import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { renderHostReport } from '../../src/slack/render/hostReport.ts';
 import { slackSignature } from '../../src/slack/signing.ts';
 import { sampleReport } from '../support/slackFixtures.ts';

@@ -5,8 +5,8 @@
 // need sudo.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext } from '../../src/checks/context.ts';
-import { logFiles } from '../../src/checks/evidence/containerLogs.ts';
+import { createContext } from '../../src/evidence/context.ts';
+import { logFiles } from '../../src/evidence/containerLogs.ts';
 import type { HostConfig } from '../../src/config/schema.ts';
 import { openConnection } from '../../src/hosts/pool.ts';
 import { sh } from '../../src/hosts/shell.ts';

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerLogsEvidence } from '../../src/checks/container-logs.ts';
-import { reclaimableKinds } from '../../src/checks/evidence/systemDf.ts';
+import { reclaimableKinds } from '../../src/evidence/systemDf.ts';
 import { DISKCHECK_CHECKS } from '../../src/checks/index.ts';
 import type { ReclaimableEvidence } from '../../src/checks/reclaimable.ts';
 import { buildHostReport } from '../../src/checks/report.ts';

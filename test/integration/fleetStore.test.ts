@@ -2,7 +2,7 @@
 
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetStore, newFleetId } from '../../src/jobs/fleetStore.ts';
+import { FleetStore, newFleetId } from '../../src/queue/fleetStore.ts';
 import { freshRedis } from '../support/redis.ts';
 
 let redis: Redis;

@@ -1,4 +1,4 @@
-import type { LocalSlack, StoredMessage } from '../../src/slack/localSlack.ts';
+import type { LocalSlack, StoredMessage } from '../../src/slack/local/localSlack.ts';
 
 export interface FoundButton {
   actionId: string;

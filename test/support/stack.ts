@@ -5,7 +5,7 @@ import type { DockmedicConfig } from '../../src/config/schema.ts';
 import { StaticConfigSource } from '../../src/config/source.ts';
 import { freePort } from '../../src/net.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import { type LocalSlack, startLocalSlack } from '../../src/slack/localSlack.ts';
+import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { labHostEntry } from '../lab/lab.ts';
 
 export { freePort, labHostEntry };

@@ -1,7 +1,7 @@
 // The summary of a fleet run (`/docker diskcheck all`): a row per host that fills in as hosts answer;
 // unreachable hosts stay in the table as such.
 
-import type { FleetMeta, FleetRow } from '../../jobs/fleetStore.ts';
+import type { FleetMeta, FleetRow } from '../../queue/fleetStore.ts';
 import { type Block, codeSection, context, header, type Rendered, severityEmoji } from './blocks.ts';
 
 const ORDER = ['crit', 'warn', 'info', 'ok'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeContainerHealth } from '../../../src/checks/container-health.ts';
-import { ContainerDetails } from '../../../src/checks/evidence/containerStates.ts';
+import { ContainerDetails } from '../../../src/evidence/containerStates.ts';
 import { fixtureJson } from './fixtures.ts';
 
 function inspected(name: string): ContainerDetails {

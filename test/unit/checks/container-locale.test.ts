@@ -6,7 +6,7 @@ import {
   type LocaleContainer,
   toLocaleContainer,
 } from '../../../src/checks/container-locale.ts';
-import { type ContainerSpec, toContainerSpec } from '../../../src/checks/evidence/containerSpec.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import { fixtureJson } from './fixtures.ts';
 
 function captured(name: string): LocaleContainer {

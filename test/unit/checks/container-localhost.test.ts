@@ -6,7 +6,7 @@ import {
   judgeContainerLocalhost,
   type NginxContainer,
 } from '../../../src/checks/container-localhost.ts';
-import { type ContainerSpec, toContainerSpec } from '../../../src/checks/evidence/containerSpec.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 function captured(name: string): NginxContainer {

@@ -5,8 +5,8 @@ import {
   type ContainerLogsEvidence,
   judgeContainerLogs,
 } from '../../../src/checks/container-logs.ts';
-import { ContainerList, containerName, parseLogStat } from '../../../src/checks/evidence/containerLogs.ts';
-import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
+import { ContainerList, containerName, parseLogStat } from '../../../src/evidence/containerLogs.ts';
+import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { capturedDockerRoot, fixtureJson, fixtureText } from './fixtures.ts';
 
 const root = capturedDockerRoot();

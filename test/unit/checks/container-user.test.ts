@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { demuxLogs, judgeContainerUser, PERMISSION_DENIED } from '../../../src/checks/container-user.ts';
-import { ContainerDetails, runsAsRoot } from '../../../src/checks/evidence/containerStates.ts';
+import { ContainerDetails, runsAsRoot } from '../../../src/evidence/containerStates.ts';
 import { fixtureJson } from './fixtures.ts';
 
 const logs = readFileSync(

@@ -5,8 +5,8 @@ import {
   flagKeys,
   judgeDaemonConfig,
 } from '../../../src/checks/daemon-config.ts';
-import { parseDaemonJson } from '../../../src/checks/evidence/daemonConfig.ts';
-import { dockerdArgs } from '../../../src/checks/evidence/dockerdProcess.ts';
+import { parseDaemonJson } from '../../../src/evidence/daemonConfig.ts';
+import { dockerdArgs } from '../../../src/evidence/dockerdProcess.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const lab = fixtureText('daemon-config/daemon-lab.json');

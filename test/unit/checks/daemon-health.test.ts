@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeDaemonHealth } from '../../../src/checks/daemon-health.ts';
-import { parseDaemonState } from '../../../src/checks/evidence/daemonState.ts';
+import { parseDaemonState } from '../../../src/evidence/daemonState.ts';
 
 // Output of the daemonState script on a lab host (no systemd) right after `kill -TERM` of dockerd,
 // and on a systemd host with docker disabled at boot and no Restart= policy.

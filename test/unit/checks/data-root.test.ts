@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DataRootEvidence, findDockerdArgs, judgeDataRoot } from '../../../src/checks/data-root.ts';
-import { parseDaemonJson } from '../../../src/checks/evidence/daemonConfig.ts';
-import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
+import { parseDaemonJson } from '../../../src/evidence/daemonConfig.ts';
+import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { capturedDockerRoot, fixtureText } from './fixtures.ts';
 
 const root = capturedDockerRoot();

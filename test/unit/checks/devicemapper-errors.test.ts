@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICEMAPPER_ERROR, judgeDevicemapperErrors, lineTime } from '../../../src/checks/devicemapper-errors.ts';
-import { parseDaemonLogSearch } from '../../../src/checks/evidence/daemonLog.ts';
+import { parseDaemonLogSearch } from '../../../src/evidence/daemonLog.ts';
 import { fixtureText } from './fixtures.ts';
 
 const tail = fixtureText('devicemapper-errors/docker-log-tail.txt');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DISK_USAGE_THRESHOLDS, type DiskUsageEvidence, judgeDiskUsage } from '../../../src/checks/disk-usage.ts';
-import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
+import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { fixtureText } from './fixtures.ts';
 
 const rows = parseDfBlocks(fixtureText('disk-usage/df-PTk.txt'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvContainer, isQuotedValue, judgeEnvQuotes } from '../../../src/checks/env-quotes.ts';
-import { type ContainerSpec, composeOrigin, toContainerSpec } from '../../../src/checks/evidence/containerSpec.ts';
+import { type ContainerSpec, composeOrigin, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import { fixtureJson } from './fixtures.ts';
 
 function captured(name: string): EnvContainer {

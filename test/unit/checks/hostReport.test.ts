@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDfBlocks } from '../../../src/checks/evidence/filesystems.ts';
+import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { buildHostReport, unreachableReport } from '../../../src/checks/report.ts';
 import type { CheckResult } from '../../../src/checks/types.ts';
 import { DockmedicError } from '../../../src/errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContainerList } from '../../../src/checks/evidence/containerLogs.ts';
+import { ContainerList } from '../../../src/evidence/containerLogs.ts';
 import {
   dependenciesOf,
   type ImageChildrenEvidence,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDfInodes } from '../../../src/checks/evidence/filesystems.ts';
+import { parseDfInodes } from '../../../src/evidence/filesystems.ts';
 import {
   INODE_USAGE_THRESHOLDS,
   type InodeUsageEvidence,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ContainerSpec, toContainerSpec } from '../../../src/checks/evidence/containerSpec.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import {
   isEl7KernelBeforeFix,
   judgeNfsFlock,

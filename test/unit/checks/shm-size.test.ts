@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { demuxLogs } from '../../../src/checks/evidence/containerExec.ts';
-import { type ContainerSpec, toContainerSpec } from '../../../src/checks/evidence/containerSpec.ts';
+import { demuxLogs } from '../../../src/evidence/containerExec.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import {
   findBusErrors,
   judgeShmSize,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DockerInfo } from '../../../src/checks/evidence/docker.ts';
+import { DockerInfo } from '../../../src/evidence/docker.ts';
 import {
   DEVICEMAPPER_MIN_AVAILABLE_PCT,
   judgeStorageDriver,

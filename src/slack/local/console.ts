@@ -4,7 +4,7 @@
 
 import { createInterface } from 'node:readline';
 import type { LocalSlack, LocalSlackEvent, StoredMessage } from './localSlack.ts';
-import { mrkdwnToPlain, type PlainButton, toPlainText } from './render/plainText.ts';
+import { mrkdwnToPlain, type PlainButton, toPlainText } from '../render/plainText.ts';
 
 export interface ConsoleOptions {
   localSlack: LocalSlack;

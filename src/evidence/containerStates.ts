@@ -3,7 +3,7 @@
 // image-children checks of one run, so each container is inspected once.
 
 import { z } from 'zod';
-import type { CheckContext } from '../types.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { ContainerList, containerName } from './containerLogs.ts';
 import { dockerCall, parseApi } from './docker.ts';
 

@@ -1,8 +1,8 @@
 // /etc/docker/daemon.json as the host has it. Read over the shell, not the API: it matters most
 // when dockerd is down (a file that is not valid JSON keeps it down).
 
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json';
 

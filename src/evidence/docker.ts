@@ -4,8 +4,8 @@
 
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { DockmedicError, isDockmedicError } from '../../errors.ts';
-import type { CheckContext } from '../types.ts';
+import { DockmedicError, isDockmedicError } from '../errors.ts';
+import type { CheckContext } from '../checks/types.ts';
 
 /** Transport errors that mean "nothing answers on the socket", not "the request was wrong". */
 const ABSENT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);

@@ -2,8 +2,8 @@
 // else the process table, the pidfile and the socket. Collected in one remote shell; each section is
 // marked so one missing tool (no pgrep on busybox, no systemctl in a container) blanks only its part.
 
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 
 export interface DaemonState {

@@ -3,8 +3,8 @@
 // container per run); env values whose names look secret are redacted here, before any check sees them.
 
 import { z } from 'zod';
-import { isSecretName, REDACTED } from '../../slack/redact.ts';
-import type { CheckContext } from '../types.ts';
+import { isSecretName, REDACTED } from '../redact.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { containerName } from './containerLogs.ts';
 import { containerStates } from './containerStates.ts';
 

@@ -1,6 +1,6 @@
 import { batchingConnection, worthBatching } from '../hosts/execBatch.ts';
 import type { HostConnection } from '../hosts/types.ts';
-import type { CheckContext } from './types.ts';
+import type { CheckContext } from '../checks/types.ts';
 
 /**
  * A context whose memo shares evidence (docker info, df) between the checks and fixes of one run,

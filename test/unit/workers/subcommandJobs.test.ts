@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerDetails } from '../../../src/checks/evidence/containerStates.ts';
-import type { SystemDf } from '../../../src/checks/evidence/systemDf.ts';
-import { type ContainerCandidate, matchContainer, unresolvedError } from '../../../src/jobs/containerRef.ts';
-import { cleanLogLines, demuxLogStream } from '../../../src/jobs/logs.ts';
-import { buildPrunePlan, pruneHeadline } from '../../../src/jobs/prune.ts';
-import { psHeadline, psRows, psWorst } from '../../../src/jobs/ps.ts';
+import type { ContainerDetails } from '../../../src/evidence/containerStates.ts';
+import type { SystemDf } from '../../../src/evidence/systemDf.ts';
+import { type ContainerCandidate, matchContainer, unresolvedError } from '../../../workers/command/containerRef.ts';
+import { cleanLogLines, demuxLogStream } from '../../../workers/command/logs.ts';
+import { buildPrunePlan, pruneHeadline } from '../../../workers/command/prune.ts';
+import { psHeadline, psRows, psWorst } from '../../../workers/command/ps.ts';
 
 const ID_WEB = `3f2a1b${'0'.repeat(58)}`;
 const ID_WEB2 = `3f2a1c${'1'.repeat(58)}`;

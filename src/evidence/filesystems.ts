@@ -4,9 +4,9 @@
 // device names may contain spaces: the numeric columns anchor the parse, not whitespace splitting.
 
 import { z } from 'zod';
-import { DockmedicError } from '../../errors.ts';
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { DockmedicError } from '../errors.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { DEFAULT_DOCKER_ROOT, type DockerRoot, dockerRoot } from './dockerRoot.ts';
 
 export const DfBlocksRow = z.object({

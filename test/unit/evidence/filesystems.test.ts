@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDfBlocks, parseDfInodes } from '../../../src/checks/evidence/filesystems.ts';
-import { fixtureText } from './fixtures.ts';
+import { parseDfBlocks, parseDfInodes } from '../../../src/evidence/filesystems.ts';
+import { fixtureText } from '../checks/fixtures.ts';
 
 describe('parseDfBlocks', () => {
   it('reads GNU df -P -T -k, mount points and device names with spaces included', () => {

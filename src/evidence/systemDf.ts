@@ -2,8 +2,8 @@
 // for the reclaimable check, the disk summary and the prune-safe fix's re-check.
 
 import { z } from 'zod';
-import type { ReclaimableKind } from '../report.ts';
-import type { CheckContext } from '../types.ts';
+import type { ReclaimableKind } from '../checks/report.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { dockerCall, parseApi, pingDocker } from './docker.ts';
 
 const DfImage = z.looseObject({

@@ -2,9 +2,9 @@
 // resolved through the Engine API by src/checks/image-children.ts (GET /images/{ref}/json), which
 // also walks the Parent chains; this handler only words and renders the answer.
 
-import { imageDependencies } from '../checks/image-children.ts';
-import { DockmedicError } from '../errors.ts';
-import { renderImageDeps } from '../slack/render/imageDeps.ts';
+import { imageDependencies } from '../../src/checks/image-children.ts';
+import { DockmedicError } from '../../src/errors.ts';
+import { renderImageDeps } from '../../src/slack/render/imageDeps.ts';
 import type { JobHandler } from './types.ts';
 
 export const imageDepsJob: JobHandler = async ({ conn, job }) => {

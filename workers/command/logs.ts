@@ -4,13 +4,13 @@
 
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { createContext } from '../checks/context.ts';
-import { dockerCall } from '../checks/evidence/docker.ts';
-import type { CheckContext } from '../checks/types.ts';
-import { DockmedicError } from '../errors.ts';
-import { formatBytes } from '../format.ts';
-import { redactText } from '../slack/redact.ts';
-import { fitsInline, renderLogs } from '../slack/render/logs.ts';
+import { createContext } from '../../src/evidence/context.ts';
+import { dockerCall } from '../../src/evidence/docker.ts';
+import type { CheckContext } from '../../src/checks/types.ts';
+import { DockmedicError } from '../../src/errors.ts';
+import { formatBytes } from '../../src/format.ts';
+import { redactText } from '../../src/redact.ts';
+import { fitsInline, renderLogs } from '../../src/slack/render/logs.ts';
 import { resolveContainer } from './containerRef.ts';
 import type { JobHandler } from './types.ts';
 

@@ -2,8 +2,8 @@
 // --since -24h`. Elsewhere (containers, OpenRC, the test lab): the file dockerd's stdout goes to
 // (read from /proc/<pid>/fd/1), else the usual log files. The evidence says which one was read.
 
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 
 /** Where init systems without a journal send dockerd's output. */
 export const DAEMON_LOG_FILES = ['/var/log/docker.log', '/var/log/upstart/docker.log', '/var/log/daemon.log'];

@@ -3,8 +3,8 @@
 // `find -printf` is GNU-only), then the Engine API for names and LogConfig.
 
 import { z } from 'zod';
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { dockerCall, parseApi } from './docker.ts';
 
 export const LogFile = z.object({

@@ -1,8 +1,8 @@
-import type { WorkerDeps } from '../../workers/deps.ts';
-import type { FixProposal, Severity } from '../checks/types.ts';
-import type { HostConnection } from '../hosts/types.ts';
-import type { ParsedCommandJob } from '../queue/payloads.ts';
-import type { FixButton } from '../slack/render/hostReport.ts';
+import type { WorkerDeps } from '../deps.ts';
+import type { FixProposal, Severity } from '../../src/checks/types.ts';
+import type { HostConnection } from '../../src/hosts/types.ts';
+import type { ParsedCommandJob } from '../../src/queue/payloads.ts';
+import type { FixButton } from '../../src/slack/render/hostReport.ts';
 
 export interface JobContext {
   conn: HostConnection;

@@ -2,8 +2,8 @@
 // against the same patterns as the config before any lookup, and a bad input is echoed back only
 // shortened and defanged: it is user text on its way to Slack.
 
-import type { DockmedicConfig, HostConfig } from '../config/schema.ts';
-import { HOST_NAME_PATTERN } from '../config/schema.ts';
+import type { DockmedicConfig, HostConfig } from './schema.ts';
+import { HOST_NAME_PATTERN } from './schema.ts';
 import { DockmedicError } from '../errors.ts';
 
 const MAX_LISTED = 20;

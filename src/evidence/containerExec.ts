@@ -4,7 +4,7 @@
 // a time (inBatches), and every exec has a deadline: a command that hangs must not hang the check.
 
 import { PassThrough } from 'node:stream';
-import type { CheckContext } from '../types.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { dockerCall } from './docker.ts';
 
 export const EXEC_TIMEOUT_MS = 10_000;

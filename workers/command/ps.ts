@@ -2,13 +2,13 @@
 // State and health come from inspecting each container; log sizes from one privileged `stat` of the
 // log files (the same evidence the container-logs check uses).
 
-import { createContext } from '../checks/context.ts';
-import { type LogFile, logFiles } from '../checks/evidence/containerLogs.ts';
-import { type ContainerDetails, containerStates, detailsName } from '../checks/evidence/containerStates.ts';
-import { dockerRoot } from '../checks/evidence/dockerRoot.ts';
-import type { CheckContext, Severity } from '../checks/types.ts';
-import { log } from '../log.ts';
-import { type PsRow, renderPs } from '../slack/render/ps.ts';
+import { createContext } from '../../src/evidence/context.ts';
+import { type LogFile, logFiles } from '../../src/evidence/containerLogs.ts';
+import { type ContainerDetails, containerStates, detailsName } from '../../src/evidence/containerStates.ts';
+import { dockerRoot } from '../../src/evidence/dockerRoot.ts';
+import type { CheckContext, Severity } from '../../src/checks/types.ts';
+import { log } from '../../src/log.ts';
+import { type PsRow, renderPs } from '../../src/slack/render/ps.ts';
 import type { JobHandler } from './types.ts';
 
 /** Pure: one row per container; `logs` undefined means the sizes could not be read at all. */

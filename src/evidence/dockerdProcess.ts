@@ -2,8 +2,8 @@
 // whether systemd manages it. Hosts without systemd (containers, Alpine/OpenRC, the test lab) are
 // common: fixes that stop, start or reload dockerd choose their way from this evidence.
 
-import { sh } from '../../hosts/shell.ts';
-import type { CheckContext } from '../types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 
 export const DEFAULT_PIDFILE = '/var/run/docker.pid';

@@ -1,9 +1,9 @@
 // The worker side of each subcommand, by name. Adding a subcommand = its file in commands/ (parse,
 // authorize, enqueue) + its handler here (what runs on the host).
 
-import type { CommandName } from '../queue/payloads.ts';
-import { checkJob, diskcheckJob, doctorJob } from './checks.ts';
-import { imageDepsJob } from './imageDeps.ts';
+import type { CommandName } from '../../src/queue/payloads.ts';
+import { checkJob, diskcheckJob, doctorJob } from './report.ts';
+import { imageDepsJob } from './image-deps.ts';
 import { logsJob } from './logs.ts';
 import { pruneJob } from './prune.ts';
 import { psJob } from './ps.ts';

@@ -13,9 +13,9 @@ import {
   LOCAL_TEAM,
   type SlashCommandInput,
   slashCommandFields,
-} from './localSlackPayloads.ts';
-import { type LocalSlackEvent, MessageStore, type StoredMessage } from './localSlackStore.ts';
-import { signedHeaders } from './signing.ts';
+} from './payloads.ts';
+import { type LocalSlackEvent, MessageStore, type StoredMessage } from './store.ts';
+import { signedHeaders } from '../signing.ts';
 
 export type { LocalSlackEvent, StoredMessage };
 

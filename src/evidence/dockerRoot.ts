@@ -2,7 +2,7 @@
 // daemon.json `data-root` (or the removed `graph`) is the next witness, and /var/lib/docker the
 // default. The evidence says which one was used, so findings can say it too.
 
-import type { CheckContext } from '../types.ts';
+import type { CheckContext } from '../checks/types.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 import { dockerInfo, isDockerUnavailable } from './docker.ts';
 

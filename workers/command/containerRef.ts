@@ -2,11 +2,11 @@
 // full id, then exact name, then a unique id prefix (the order `docker` itself uses). Only the full id
 // found here is used afterwards; the typed text never reaches a shell or an API path.
 
-import { ContainerList } from '../checks/evidence/containerLogs.ts';
-import { dockerCall, parseApi, pingDocker } from '../checks/evidence/docker.ts';
-import type { CheckContext } from '../checks/types.ts';
-import { DockmedicError } from '../errors.ts';
-import { ContainerRef } from '../queue/payloads.ts';
+import { ContainerList } from '../../src/evidence/containerLogs.ts';
+import { dockerCall, parseApi, pingDocker } from '../../src/evidence/docker.ts';
+import type { CheckContext } from '../../src/checks/types.ts';
+import { DockmedicError } from '../../src/errors.ts';
+import { ContainerRef } from '../../src/queue/payloads.ts';
 
 export interface ContainerCandidate {
   id: string;
