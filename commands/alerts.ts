@@ -1,5 +1,5 @@
-import { formatDuration } from '../src/format.ts';
 import { resolveTargets } from '../src/config/targets.ts';
+import { formatDuration } from '../src/format.ts';
 import { monitoringOf } from './monitoringOf.ts';
 import { expectArgs } from './parse.ts';
 import type { DockerCommand } from './services.ts';
@@ -11,7 +11,6 @@ export const alertsCommand: DockerCommand = {
   usage: 'alerts [HOST]',
   description: 'What is firing now (and what is pending or silenced), for all hosts or one.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, _request, services) {
     expectArgs(args, USAGE, { min: 0, max: 1 });
     const monitoring = monitoringOf(services);

@@ -10,7 +10,6 @@ export const auditCommand: DockerCommand = {
   usage: 'audit [N]',
   description: 'Show the last N entries of the audit trail: requests, approvals, denials, expiries, fix results.',
   minRole: 'operator',
-  sideEffects: false,
   async run(args, _request, services) {
     expectArgs(args, 'audit [N]   (N from 1 to 100)', { min: 0, max: 1 });
     const count = args[0] === undefined ? DEFAULT_ENTRIES : Number(args[0]);

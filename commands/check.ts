@@ -10,7 +10,6 @@ export const checkCommand: DockerCommand = {
   usage: USAGE,
   description: 'Run named playbook checks (e.g. disk-usage, daemon-health) on a host.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, USAGE, { min: 2, max: 11 });
     const [target, ...ids] = args as [string, ...string[]];

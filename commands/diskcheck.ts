@@ -7,7 +7,6 @@ export const diskcheckCommand: DockerCommand = {
   usage: 'diskcheck HOST',
   description: 'Disk and inode use, biggest container logs, reclaimable space; offers fixes behind approval.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, 'diskcheck HOST   (a host name, @group or all)', { min: 1, max: 1 });
     return await enqueueForTarget(services, request, 'diskcheck', args[0] as string);

@@ -7,7 +7,6 @@ export const doctorCommand: DockerCommand = {
   usage: 'doctor HOST',
   description: 'Every playbook check: one summary line per check, details in the thread, fixes behind approval.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, 'doctor HOST   (a host name, @group or all)', { min: 1, max: 1 });
     return await enqueueForTarget(services, request, 'doctor', args[0] as string);

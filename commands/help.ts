@@ -6,15 +6,7 @@ export const helpCommand: DockerCommand = {
   usage: 'help',
   description: 'List every /docker subcommand and who may run it.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(_args, _request, services) {
-    return renderHelp(
-      services.commands.map(({ usage, description, minRole, sideEffects }) => ({
-        usage,
-        description,
-        minRole,
-        sideEffects,
-      })),
-    );
+    return renderHelp(services.commands.map(({ usage, description, minRole }) => ({ usage, description, minRole })));
   },
 };

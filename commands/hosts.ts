@@ -6,7 +6,6 @@ export const hostsCommand: DockerCommand = {
   usage: 'hosts',
   description: 'List the registered hosts with their address and groups.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, _request, services) {
     expectArgs(args, 'hosts', { min: 0, max: 0 });
     const hosts = services.config.current().hosts;

@@ -10,7 +10,6 @@ export const imageDepsCommand: DockerCommand = {
   usage: USAGE,
   description: 'What keeps `docker rmi IMAGE` from working: child images and containers, in the order to remove them.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, USAGE, { min: 2, max: 2 });
     const [target, image] = args as [string, string];

@@ -43,10 +43,6 @@ export function newRequestId(): string {
   return `rq-${randomBytes(6).toString('hex')}`;
 }
 
-export function findCommand(name: string): DockerCommand | undefined {
-  return COMMANDS.find((command) => command.name === name);
-}
-
 /** Parse, authorize, run (which at most enqueues). Every failure becomes a reply that says what to do. */
 export async function dispatch(request: CommandRequest, services: CommandServices): Promise<Reply> {
   try {

@@ -8,7 +8,6 @@ export const pruneCommand: DockerCommand = {
   usage: 'prune HOST',
   description: 'The safe prune plan (dangling images, unused build cache) with sizes; it runs only when approved.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, 'prune HOST   (a host name, @group or all)', { min: 1, max: 1 });
     return await enqueueForTarget(services, request, 'prune', args[0] as string);

@@ -7,7 +7,6 @@ export const psCommand: DockerCommand = {
   usage: 'ps HOST',
   description: 'Every container with its state, health, restart count and log size.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, 'ps HOST   (a host name, @group or all)', { min: 1, max: 1 });
     return await enqueueForTarget(services, request, 'ps', args[0] as string);

@@ -8,7 +8,6 @@ export const scheduleCommand: DockerCommand = {
   usage: 'schedule',
   description: 'Monitor and maintenance (prune) schedules per host, and when each runs next.',
   minRole: 'viewer',
-  sideEffects: false,
   async run(args, _request, services) {
     expectArgs(args, 'schedule', { min: 0, max: 0 });
     const monitoring = monitoringOf(services);

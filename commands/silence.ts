@@ -22,7 +22,6 @@ export const silenceCommand: DockerCommand = {
   usage: 'silence HOST CHECK DURATION',
   description: 'Silence one alert for a while (30m, 4h, 1d); it expires by itself and its thread says so.',
   minRole: 'operator',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, USAGE, { min: 3, max: 3 });
     const [hostArg, checkArg, durationArg] = args as [string, string, string];

@@ -39,8 +39,6 @@ export interface Subcommand<S = unknown> {
   /** One line; also the help text. */
   description: string;
   minRole: Role;
-  /** A command with side effects never runs without an approval button. */
-  sideEffects: boolean;
   run(args: string[], request: CommandRequest, services: S): Promise<Reply>;
 }
 

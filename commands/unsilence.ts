@@ -11,7 +11,6 @@ export const unsilenceCommand: DockerCommand = {
   usage: 'unsilence HOST CHECK',
   description: 'Lift a silence before it expires.',
   minRole: 'operator',
-  sideEffects: false,
   async run(args, request, services) {
     expectArgs(args, USAGE, { min: 2, max: 2 });
     const { host, check } = alertTarget(services, args[0] as string, args[1] as string);

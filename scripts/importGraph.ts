@@ -8,7 +8,8 @@ import path from 'node:path';
 
 export const PRODUCT_ROOTS = ['src', 'commands', 'workers'] as const;
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
 /** Files under the product roots, as paths relative to the repo root with `/` separators. */
 export function productFiles(repo: string): string[] {

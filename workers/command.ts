@@ -1,16 +1,16 @@
 import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
 import { unreachableReport } from '../src/checks/report.ts';
-import type { FixProposal } from '../src/checks/types.ts';
 import type { HostConfig } from '../src/config/schema.ts';
 import { DockmedicError } from '../src/errors.ts';
+import type { FixProposal } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
-import { headlineOf } from './command/report.ts';
-import { JOB_HANDLERS } from './command/index.ts';
-import type { JobOutcome } from './command/types.ts';
 import { log } from '../src/log.ts';
 import type { ParsedCommandJob } from '../src/queue/payloads.ts';
 import { renderDoctor } from '../src/slack/render/doctor.ts';
 import { type FixButton, renderHostReport } from '../src/slack/render/hostReport.ts';
+import { JOB_HANDLERS } from './command/index.ts';
+import { headlineOf } from './command/report.ts';
+import type { JobOutcome } from './command/types.ts';
 import type { WorkerDeps } from './deps.ts';
 import { recordFleetRow } from './fleet.ts';
 

@@ -1,8 +1,8 @@
-import { newFleetId } from '../src/queue/fleetStore.ts';
-import type { JobOutcome } from './command/types.ts';
 import { log } from '../src/log.ts';
+import { newFleetId } from '../src/queue/fleetStore.ts';
 import type { FleetJob, ParsedCommandJob } from '../src/queue/payloads.ts';
 import { renderFleetSummary } from '../src/slack/render/fleet.ts';
+import type { JobOutcome } from './command/types.ts';
 import { offerFixes } from './command.ts';
 import type { WorkerDeps } from './deps.ts';
 

@@ -5,10 +5,10 @@
 // `monitor.watchdog.autoStart` it also starts dockerd itself (the start-docker fix, run directly)
 // and says what it did; otherwise the alert's "Start docker" button goes through approval.
 
+import { userMessageOf } from '../errors.ts';
 import { createContext } from '../evidence/context.ts';
 import { daemonJson, daemonString } from '../evidence/daemonConfig.ts';
 import { DEFAULT_DOCKER_ROOT } from '../evidence/dockerRoot.ts';
-import { userMessageOf } from '../errors.ts';
 import { startDockerFix } from '../fixes/start-docker.ts';
 import type { FixOutcome } from '../fixes/types.ts';
 import { sh } from '../hosts/shell.ts';

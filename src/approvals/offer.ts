@@ -2,9 +2,8 @@
 // report or an alert can show them as buttons. Shared by the command path and the alert path: both
 // go through the same approval rules (roles, two-person rule, expiry, single use).
 
-import type { FixProposal } from '../checks/types.ts';
 import { getFix } from '../fixes/index.ts';
-import type { Risk } from '../fixes/types.ts';
+import type { FixProposal, Risk } from '../fixes/types.ts';
 import type { ApprovalStore } from './store.ts';
 
 export interface OfferedFix {

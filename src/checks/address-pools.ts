@@ -4,11 +4,12 @@
 // cure is `default-address-pools` in daemon.json, with a range nothing else uses.
 
 import { z } from 'zod';
-import { sh } from '../hosts/shell.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { daemonJson } from '../evidence/daemonConfig.ts';
 import { dockerCall, parseApi } from '../evidence/docker.ts';
 import { type Ipv4Prefix, parseIpv4Prefix, prefixContains, prefixesOverlap } from '../evidence/ipv4.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import { sh } from '../hosts/shell.ts';
+import type { Check, Finding } from './types.ts';
 
 const NetworkSummary = z.looseObject({
   Name: z.string(),
@@ -130,7 +131,7 @@ export function parseIpRouteText(stdout: string): HostRoute[] {
   return routes;
 }
 
-async function hostRoutes(ctx: CheckContext): Promise<{ routes: HostRoute[]; source: string }> {
+async function hostRoutes(ctx: EvidenceContext): Promise<{ routes: HostRoute[]; source: string }> {
   const json = await ctx.conn.exec(sh`ip -j -4 route show table all`);
   if (json.code === 0 && json.stdout.trim().startsWith('[')) {
     return { routes: parseIpRouteJson(json.stdout), source: 'ip -j -4 route show table all' };
@@ -146,7 +147,7 @@ export function parsePools(value: unknown): AddressPool[] | undefined {
   return parsed.success ? parsed.data.map((pool) => ({ base: pool.base, size: pool.size })) : undefined;
 }
 
-async function collectAddressPools(ctx: CheckContext): Promise<AddressPoolsEvidence> {
+async function collectAddressPools(ctx: EvidenceContext): Promise<AddressPoolsEvidence> {
   const raw: unknown = await dockerCall(ctx, 'GET /networks', (docker) => docker.listNetworks());
   const networks = toNetworks(parseApi(NetworkList, raw, 'GET /networks', ctx));
   const [routes, config] = await Promise.all([hostRoutes(ctx), daemonJson(ctx)]);
@@ -278,7 +279,6 @@ export function judgeAddressPools(evidence: AddressPoolsEvidence): Finding[] {
 export const addressPoolsCheck: Check<AddressPoolsEvidence> = {
   id: 'address-pools',
   title: 'Docker address pools',
-  needsDocker: true,
   collect: collectAddressPools,
   judge: judgeAddressPools,
 };

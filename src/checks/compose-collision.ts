@@ -4,7 +4,8 @@
 // other's containers. Seen from the host: one project label, several working dirs.
 
 import { type ComposeOrigin, composeOrigin, containerSpecs } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import type { Check, Finding } from './types.ts';
 
 export interface ComposeContainer {
   name: string;
@@ -17,7 +18,7 @@ export interface ComposeCollisionEvidence {
   containers: ComposeContainer[];
 }
 
-async function collectComposeCollision(ctx: CheckContext): Promise<ComposeCollisionEvidence> {
+async function collectComposeCollision(ctx: EvidenceContext): Promise<ComposeCollisionEvidence> {
   const containers: ComposeContainer[] = [];
   for (const spec of await containerSpecs(ctx)) {
     const origin = composeOrigin(spec.labels);
@@ -75,7 +76,6 @@ export function judgeComposeCollision(evidence: ComposeCollisionEvidence): Findi
 export const composeCollisionCheck: Check<ComposeCollisionEvidence> = {
   id: 'compose-collision',
   title: 'Compose project names',
-  needsDocker: true,
   collect: collectComposeCollision,
   judge: judgeComposeCollision,
 };

@@ -2,7 +2,9 @@
 // the kernel for going over their memory limit. Evidence: each container's State and RestartCount.
 
 import { type ContainerDetails, containerStates, detailsName } from '../evidence/containerStates.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { proposeRestartContainer } from '../fixes/restart-container.ts';
+import type { Check, Finding } from './types.ts';
 
 /** A container restarted at least this often is in a loop (the daemon's own backoff doubles each time). */
 export const RESTART_LOOP_COUNT = 3;
@@ -11,7 +13,7 @@ export interface ContainerHealthEvidence {
   containers: ContainerDetails[];
 }
 
-async function collectContainerHealth(ctx: CheckContext): Promise<ContainerHealthEvidence> {
+async function collectContainerHealth(ctx: EvidenceContext): Promise<ContainerHealthEvidence> {
   return { containers: await containerStates(ctx) };
 }
 
@@ -33,7 +35,7 @@ function unhealthyFinding(container: ContainerDetails): Finding {
     detail:
       'Its HEALTHCHECK fails. Docker does not restart unhealthy containers by itself (only orchestrators do); a restart helps when the process is wedged, not when a dependency is down.',
     evidence: [`State.Health.Status=unhealthy${probe ? `, ${probe}` : ''}`],
-    fixes: [{ fix: 'restart-container', label: `Restart ${name}`, params: { containerId: container.Id } }],
+    fixes: [proposeRestartContainer(`Restart ${name}`, { containerId: container.Id })],
   };
 }
 
@@ -131,7 +133,6 @@ export function judgeContainerHealth(evidence: ContainerHealthEvidence): Finding
 export const containerHealthCheck: Check<ContainerHealthEvidence> = {
   id: 'container-health',
   title: 'Container health',
-  needsDocker: true,
   collect: collectContainerHealth,
   judge: judgeContainerHealth,
 };

@@ -3,7 +3,6 @@
 // shown; a MySQL server started without utf8mb4 stores such text as `?`. Both need the container to
 // be recreated, so the findings are advice.
 
-import { redactText } from '../redact.ts';
 import {
   type ContainerSpec,
   composeOrigin,
@@ -11,7 +10,9 @@ import {
   envValue,
   runningContainerSpecs,
 } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { redactText } from '../redact.ts';
+import type { Check, Finding } from './types.ts';
 
 const LOCALE_VARS = ['LC_ALL', 'LC_CTYPE', 'LANG'] as const;
 
@@ -45,7 +46,7 @@ export function toLocaleContainer(spec: ContainerSpec): LocaleContainer {
   };
 }
 
-async function collectContainerLocale(ctx: CheckContext): Promise<ContainerLocaleEvidence> {
+async function collectContainerLocale(ctx: EvidenceContext): Promise<ContainerLocaleEvidence> {
   const specs = await runningContainerSpecs(ctx);
   return { containers: specs.map(toLocaleContainer) };
 }
@@ -189,7 +190,6 @@ export function judgeContainerLocale(evidence: ContainerLocaleEvidence): Finding
 export const containerLocaleCheck: Check<ContainerLocaleEvidence> = {
   id: 'container-locale',
   title: 'Container locale',
-  needsDocker: true,
   collect: collectContainerLocale,
   judge: judgeContainerLocale,
 };

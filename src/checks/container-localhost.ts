@@ -2,11 +2,12 @@
 // container itself, not the host: the guide's 502. The configuration is read as nginx sees it,
 // `nginx -T` run inside each nginx-like container (not for host-network ones, where localhost is the host).
 
-import { redactText } from '../redact.ts';
-import { imageRepoAndTag } from './container-locale.ts';
 import { EXEC_CONCURRENCY, execInContainer, inBatches } from '../evidence/containerExec.ts';
 import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { redactText } from '../redact.ts';
+import { imageRepoAndTag } from './container-locale.ts';
+import type { Check, Finding } from './types.ts';
 
 /** Kept of `nginx -T` output per container: a large site's config fits, a runaway one does not. */
 export const NGINX_CONFIG_MAX_CHARS = 256 * 1024;
@@ -38,7 +39,7 @@ export function isNginxLike(spec: Pick<ContainerSpec, 'image' | 'entrypoint' | '
   return [...spec.entrypoint, ...spec.cmd].some((arg) => /(^|\/)(nginx|openresty)$/.test(arg));
 }
 
-async function readConfig(ctx: CheckContext, spec: ContainerSpec): Promise<NginxContainer> {
+async function readConfig(ctx: EvidenceContext, spec: ContainerSpec): Promise<NginxContainer> {
   const base = { name: spec.name, image: spec.image, networkMode: spec.networkMode, labels: spec.labels };
   try {
     const result = await execInContainer(ctx, spec.id, ['nginx', '-T']);
@@ -51,7 +52,7 @@ async function readConfig(ctx: CheckContext, spec: ContainerSpec): Promise<Nginx
   }
 }
 
-async function collectContainerLocalhost(ctx: CheckContext): Promise<ContainerLocalhostEvidence> {
+async function collectContainerLocalhost(ctx: EvidenceContext): Promise<ContainerLocalhostEvidence> {
   const nginx = (await runningContainerSpecs(ctx)).filter(isNginxLike);
   const hostNetwork = nginx.filter((spec) => spec.networkMode === 'host').map((spec) => spec.name);
   const others = nginx.filter((spec) => spec.networkMode !== 'host');
@@ -141,7 +142,6 @@ export function judgeContainerLocalhost(evidence: ContainerLocalhostEvidence): F
 export const containerLocalhostCheck: Check<ContainerLocalhostEvidence> = {
   id: 'container-localhost',
   title: 'Containers proxying to localhost',
-  needsDocker: true,
   collect: collectContainerLocalhost,
   judge: judgeContainerLocalhost,
 };

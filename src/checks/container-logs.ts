@@ -1,15 +1,18 @@
 // Container json-file logs (seed § 2): which ones are big, which filesystem they fill, and which
 // containers have no `max-size` so their log grows without end.
 
-import { formatBytes } from '../format.ts';
-import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import { type ContainerLogConfig, containerLogConfigs, logFiles } from '../evidence/containerLogs.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { daemonJson } from '../evidence/daemonConfig.ts';
 import { dockerInfo } from '../evidence/docker.ts';
 import { DEFAULT_DOCKER_ROOT } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
+import { proposeTruncateLog } from '../fixes/truncate-log.ts';
+import type { FixProposal } from '../fixes/types.ts';
+import { formatBytes } from '../format.ts';
+import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import type { ContainerLog } from './report.ts';
-import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
+import type { Check, Finding } from './types.ts';
 
 /** A log this big is worth a warning whatever the disk says. */
 export const BIG_LOG_BYTES = 1024 ** 3;
@@ -31,7 +34,7 @@ export interface ContainerLogsEvidence {
   };
 }
 
-async function collectContainerLogs(ctx: CheckContext): Promise<ContainerLogsEvidence> {
+async function collectContainerLogs(ctx: EvidenceContext): Promise<ContainerLogsEvidence> {
   // What does not depend on the Docker root dir starts beside /info, and the log sizes are asked
   // for under the usual root meanwhile (used when /info names it): the shell evidence of a run then
   // goes out in one batch. /info still decides first: dockerd down fails this check as before.
@@ -64,11 +67,9 @@ async function collectContainerLogs(ctx: CheckContext): Promise<ContainerLogsEvi
 }
 
 export function truncateLogProposal(log: ContainerLog): FixProposal {
-  return {
-    fix: 'truncate-log',
-    label: `Truncate log of ${log.containerName} (${formatBytes(log.sizeBytes)})`,
-    params: { containerId: log.containerId },
-  };
+  return proposeTruncateLog(`Truncate log of ${log.containerName} (${formatBytes(log.sizeBytes)})`, {
+    containerId: log.containerId,
+  });
 }
 
 export function isBigLog(log: ContainerLog, filesystem: DfBlocksRow | undefined): boolean {
@@ -143,7 +144,6 @@ export function judgeContainerLogs(evidence: ContainerLogsEvidence): Finding[] {
 export const containerLogsCheck: Check<ContainerLogsEvidence> = {
   id: 'container-logs',
   title: 'Container logs',
-  needsDocker: true,
   collect: collectContainerLogs,
   judge: judgeContainerLogs,
 };

@@ -3,8 +3,9 @@
 // in their recent logs. Containers still running as root are noted: the switch is worth making.
 
 import { type ContainerDetails, containerStates, detailsName, runsAsRoot } from '../evidence/containerStates.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { dockerCall } from '../evidence/docker.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { Check, Finding } from './types.ts';
 
 /** How far back logs are read, and how many lines at most per container. */
 export const LOG_WINDOW_S = 24 * 60 * 60;
@@ -41,7 +42,7 @@ export function demuxLogs(buffer: Buffer, tty: boolean): string[] {
   return chunks.join('').split(/\r?\n/).filter(Boolean);
 }
 
-async function recentLogs(ctx: CheckContext, container: ContainerDetails): Promise<string[]> {
+async function recentLogs(ctx: EvidenceContext, container: ContainerDetails): Promise<string[]> {
   const since = Math.floor(Date.now() / 1000) - LOG_WINDOW_S;
   const raw = await dockerCall(
     ctx,
@@ -55,7 +56,7 @@ async function recentLogs(ctx: CheckContext, container: ContainerDetails): Promi
   return demuxLogs(raw, container.Config.Tty === true);
 }
 
-async function collectContainerUser(ctx: CheckContext): Promise<ContainerUserEvidence> {
+async function collectContainerUser(ctx: EvidenceContext): Promise<ContainerUserEvidence> {
   const containers = await containerStates(ctx);
   const nonRoot: UserContainer[] = [];
   const rootNames: string[] = [];
@@ -117,7 +118,6 @@ export function judgeContainerUser(evidence: ContainerUserEvidence): Finding[] {
 export const containerUserCheck: Check<ContainerUserEvidence> = {
   id: 'container-user',
   title: 'Container users',
-  needsDocker: true,
   collect: collectContainerUser,
   judge: judgeContainerUser,
 };

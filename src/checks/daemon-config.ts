@@ -3,11 +3,13 @@
 // daemon.yaml); a setting given both as a flag and in the file does too; `graph` is gone since
 // Docker 23; without live-restore, restarting dockerd stops every container.
 
-import { sh } from '../hosts/shell.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
 import { dockerCall, isDockerUnavailable } from '../evidence/docker.ts';
 import { type DockerdProcess, dockerdProcess } from '../evidence/dockerdProcess.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import { proposeDaemonLiveRestore } from '../fixes/daemon-live-restore.ts';
+import { sh } from '../hosts/shell.ts';
+import type { Check, Finding } from './types.ts';
 
 export const DAEMON_YAML_PATH = '/etc/docker/daemon.yaml';
 
@@ -66,7 +68,7 @@ export function commentLines(text: string): number[] {
   return lines;
 }
 
-async function collectDaemonConfig(ctx: CheckContext): Promise<DaemonConfigEvidence> {
+async function collectDaemonConfig(ctx: EvidenceContext): Promise<DaemonConfigEvidence> {
   const [config, dockerd, yaml] = await Promise.all([
     daemonJson(ctx),
     dockerdProcess(ctx),
@@ -172,7 +174,7 @@ function liveRestoreFinding(evidence: DaemonConfigEvidence): Finding | undefined
     detail:
       'With "live-restore": true in daemon.json, containers keep running while dockerd restarts. It is applied by a reload (SIGHUP, `systemctl reload docker`), no restart needed.',
     evidence: [source],
-    fixes: [{ fix: 'daemon-live-restore', label: 'Turn on live-restore (backup, validate, reload)', params: {} }],
+    fixes: [proposeDaemonLiveRestore('Turn on live-restore (backup, validate, reload)', {})],
   };
 }
 

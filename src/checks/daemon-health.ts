@@ -6,6 +6,8 @@
 
 import { type DaemonState, daemonState } from '../evidence/daemonState.ts';
 import { isDockerUnavailable, pingDocker } from '../evidence/docker.ts';
+import { proposeDockerRestartPolicy } from '../fixes/docker-restart-policy.ts';
+import { proposeStartDocker } from '../fixes/start-docker.ts';
 import { dockerdDownFinding } from './run.ts';
 import type { Check, Finding } from './types.ts';
 
@@ -46,7 +48,7 @@ function downFinding(evidence: DaemonHealthEvidence): Finding {
     detail: `${base.detail} ${evidenceUsed(state)}`,
     evidence: [...(base.evidence ?? []), ...processLines(state)],
     // Offered even while a process remains: it may be on its way out, and the fix waits for that.
-    fixes: [{ fix: 'start-docker', label: 'Start docker', params: {} }],
+    fixes: [proposeStartDocker('Start docker', {})],
   };
 }
 
@@ -81,7 +83,7 @@ export function judgeDaemonHealth(evidence: DaemonHealthEvidence): Finding[] {
         'A systemd drop-in with Restart=always restarts it within seconds, and says so in the journal; the ' +
         "guide's cron job running `systemctl start docker` every minute leaves up to a minute of outage and hides crash loops.",
       evidence: [`systemctl show docker -p Restart: Restart=${state.restart ?? '(unset)'}`],
-      fixes: [{ fix: 'docker-restart-policy', label: 'Add Restart=always', params: {} }],
+      fixes: [proposeDockerRestartPolicy('Add Restart=always', {})],
     });
   }
   if ((state.nRestarts ?? 0) > 0) {

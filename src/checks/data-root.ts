@@ -2,13 +2,14 @@
 // orchestrators; `graph` (option or flag) was removed in Docker 23 and keeps dockerd from starting;
 // a full root filesystem next to an emptier one is a case for moving data-root.
 
-import { formatBytes } from '../format.ts';
-import { sh } from '../hosts/shell.ts';
-import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
 import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow, localFilesystems } from '../evidence/filesystems.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import { formatBytes } from '../format.ts';
+import { sh } from '../hosts/shell.ts';
+import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
+import type { Check, Finding } from './types.ts';
 
 /** Another local filesystem with this many times the free space is worth moving data-root to. */
 export const MIGRATION_FREE_FACTOR = 3;
@@ -40,7 +41,7 @@ export function findDockerdArgs(psOutput: string): string[] | undefined {
   return undefined;
 }
 
-async function collectDataRoot(ctx: CheckContext): Promise<DataRootEvidence> {
+async function collectDataRoot(ctx: EvidenceContext): Promise<DataRootEvidence> {
   // Everything but the readlink of the root dir starts beside /info (one batch with the run's other
   // shell evidence), and the usual root is resolved meanwhile; dockerRoot still decides first.
   const independent = Promise.all([

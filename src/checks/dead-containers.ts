@@ -3,11 +3,15 @@
 // the daemon does not know at all, left by a crash or a hand-made cleanup.
 
 import type { z } from 'zod';
+import { ContainerList, containerName } from '../evidence/containerLogs.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { dockerCall, dockerInfo, parseApi } from '../evidence/docker.ts';
+import { proposeOrphanContainerDirs } from '../fixes/orphan-container-dirs.ts';
+import { proposeRemoveDeadContainer } from '../fixes/remove-dead-container.ts';
+import type { FixProposal } from '../fixes/types.ts';
 import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
-import { ContainerList, containerName } from '../evidence/containerLogs.ts';
-import { dockerCall, dockerInfo, parseApi } from '../evidence/docker.ts';
-import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
+import type { Check, Finding } from './types.ts';
 
 export const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const STUCK_STATES = new Set(['dead', 'removing']);
@@ -77,7 +81,7 @@ export function classify(
   return { dockerRootDir, stuck, orphans, collectedAt };
 }
 
-async function collectDeadContainers(ctx: CheckContext): Promise<DeadContainersEvidence> {
+async function collectDeadContainers(ctx: EvidenceContext): Promise<DeadContainersEvidence> {
   const info = await dockerInfo(ctx);
   const containersDir = `${info.DockerRootDir.replace(/\/+$/, '')}/containers`;
   // The directory first, the daemon's list second: a container created in between is in the list
@@ -104,11 +108,11 @@ function size(bytes: number | undefined): string {
 
 function stuckFinding(evidence: DeadContainersEvidence): Finding | undefined {
   if (evidence.stuck.length === 0) return undefined;
-  const fixes: FixProposal[] = evidence.stuck.slice(0, 5).map((container) => ({
-    fix: 'remove-dead-container',
-    label: `Remove ${container.name} (${container.state})`,
-    params: { containerId: container.id },
-  }));
+  const fixes: FixProposal[] = evidence.stuck
+    .slice(0, 5)
+    .map((container) =>
+      proposeRemoveDeadContainer(`Remove ${container.name} (${container.state})`, { containerId: container.id }),
+    );
   return {
     check: 'dead-containers',
     severity: 'warn',
@@ -138,15 +142,11 @@ function orphanFinding(evidence: DeadContainersEvidence): Finding | undefined {
       (orphan) => `${orphan.path}${size(orphan.bytes)}: not in GET /containers/json?all=1`,
     ),
     fixes: [
-      {
-        fix: 'orphan-container-dirs',
-        label: `Move ${evidence.orphans.length} orphan container dir(s) aside (stops docker)`,
-        params: {
-          dockerRoot: evidence.dockerRootDir,
-          ids: evidence.orphans.map((orphan) => orphan.id).join(','),
-          stamp: stampOf(evidence.collectedAt),
-        },
-      },
+      proposeOrphanContainerDirs(`Move ${evidence.orphans.length} orphan container dir(s) aside (stops docker)`, {
+        dockerRoot: evidence.dockerRootDir,
+        ids: evidence.orphans.map((orphan) => orphan.id).join(','),
+        stamp: stampOf(evidence.collectedAt),
+      }),
     ],
   };
 }
@@ -169,7 +169,6 @@ export function judgeDeadContainers(evidence: DeadContainersEvidence): Finding[]
 export const deadContainersCheck: Check<DeadContainersEvidence> = {
   id: 'dead-containers',
   title: 'Dead containers',
-  needsDocker: true,
   collect: collectDeadContainers,
   judge: judgeDeadContainers,
 };

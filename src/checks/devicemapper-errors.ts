@@ -2,10 +2,12 @@
 // running …" mean the thin pool's metadata needs repair; containers then cannot be started,
 // stopped or removed. devicemapper itself is gone from Docker 25: the lasting fix is overlay2.
 
+import type { EvidenceContext } from '../evidence/context.ts';
 import { type DaemonLogSearch, searchDaemonLog } from '../evidence/daemonLog.ts';
 import { dockerInfo, isDockerUnavailable } from '../evidence/docker.ts';
 import { dockerRoot } from '../evidence/dockerRoot.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import { proposeDevicemapperThinCheck } from '../fixes/devicemapper-thin-check.ts';
+import type { Check, Finding } from './types.ts';
 
 export const DEVICEMAPPER_ERROR = 'dm_task_run failed|devicemapper: Error running';
 
@@ -20,7 +22,7 @@ export interface DevicemapperErrorsEvidence {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-async function collectDevicemapperErrors(ctx: CheckContext): Promise<DevicemapperErrorsEvidence> {
+async function collectDevicemapperErrors(ctx: EvidenceContext): Promise<DevicemapperErrorsEvidence> {
   const [log, root, info] = await Promise.all([
     searchDaemonLog(ctx, 'devicemapper', DEVICEMAPPER_ERROR),
     dockerRoot(ctx),
@@ -80,11 +82,9 @@ export function judgeDevicemapperErrors(evidence: DevicemapperErrorsEvidence): F
       ].join('\n'),
       evidence: [`from ${log.source}:`, ...recent.slice(-5)],
       fixes: [
-        {
-          fix: 'devicemapper-thin-check',
-          label: 'Runbook: stop docker, thin_check --clear-needs-check-flag, start',
-          params: { dockerRoot: evidence.dockerRootDir },
-        },
+        proposeDevicemapperThinCheck('Runbook: stop docker, thin_check --clear-needs-check-flag, start', {
+          dockerRoot: evidence.dockerRootDir,
+        }),
       ],
     },
   ];

@@ -1,9 +1,9 @@
 // Block usage of `/` and of the filesystem holding the Docker root dir (seed § 2). Shell only: it
 // must work while dockerd is down, which is often *because* the disk is full.
 
-import { formatBytes } from '../format.ts';
 import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow, dfLine, type FilesystemEvidence } from '../evidence/filesystems.ts';
+import { formatBytes } from '../format.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
 import type { Check, Finding } from './types.ts';
 

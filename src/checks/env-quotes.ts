@@ -5,7 +5,8 @@
 
 import type { EnvVar } from '../evidence/containerSpec.ts';
 import { type ComposeOrigin, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import type { Check, Finding } from './types.ts';
 
 export interface EnvContainer {
   name: string;
@@ -19,7 +20,7 @@ export interface EnvQuotesEvidence {
   containers: EnvContainer[];
 }
 
-async function collectEnvQuotes(ctx: CheckContext): Promise<EnvQuotesEvidence> {
+async function collectEnvQuotes(ctx: EvidenceContext): Promise<EnvQuotesEvidence> {
   const specs = await runningContainerSpecs(ctx);
   return {
     containers: specs.map((spec) => {
@@ -73,7 +74,6 @@ export function judgeEnvQuotes(evidence: EnvQuotesEvidence): Finding[] {
 export const envQuotesCheck: Check<EnvQuotesEvidence> = {
   id: 'env-quotes',
   title: 'Quoted environment values',
-  needsDocker: true,
   collect: collectEnvQuotes,
   judge: judgeEnvQuotes,
 };

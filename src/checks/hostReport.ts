@@ -1,9 +1,9 @@
 // From check results to the HostReport the Slack renderer and `dockmedic check` consume.
 
 import { userMessageOf } from '../errors.ts';
+import { reclaimableKinds } from '../evidence/systemDf.ts';
 import type { ContainerLogsEvidence } from './container-logs.ts';
 import type { DiskUsageEvidence } from './disk-usage.ts';
-import { reclaimableKinds } from '../evidence/systemDf.ts';
 import type { InodeUsageEvidence } from './inode-usage.ts';
 import type { ReclaimableEvidence } from './reclaimable.ts';
 import type { DiskSummary, FilesystemUsage, HostReport } from './report.ts';

@@ -2,174 +2,9 @@
 // (images built FROM it with the classic builder record it as their Parent) and containers using
 // it or a child. `imageDependencies` answers that for one image, in the order to remove things.
 
-import { z } from 'zod';
-import { DockmedicError } from '../errors.ts';
-import type { HostConnection } from '../hosts/types.ts';
-import { createContext } from '../evidence/context.ts';
-import { ContainerList, containerName } from '../evidence/containerLogs.ts';
-import { dockerCall, parseApi, pingDocker } from '../evidence/docker.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
-
-export const ImageSummary = z.looseObject({
-  Id: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  ParentId: z.string().optional(),
-  RepoTags: z.array(z.string()).nullish(),
-});
-export const ImageList = z.array(ImageSummary);
-export type ImageSummary = z.infer<typeof ImageSummary>;
-
-export interface ContainerRef {
-  id: string;
-  name: string;
-  imageId: string;
-  state?: string;
-}
-
-export interface ImageChildrenEvidence {
-  images: ImageSummary[];
-  containers: ContainerRef[];
-}
-
-export interface RemovalStep {
-  kind: 'container' | 'image';
-  id: string;
-  /** Container name, or the image's tags (`<none>` when untagged). */
-  name: string;
-}
-
-export interface ImageDependencies {
-  image: { id: string; name: string };
-  children: Array<{ id: string; name: string }>;
-  containers: ContainerRef[];
-  /** Containers first, then child images deepest first: the order in which removing them works. */
-  removalOrder: RemovalStep[];
-}
-
-/** A reference the user may type: an image id (short or long) or name[:tag][@digest]. */
-export const ImageRef = z
-  .string()
-  .max(255)
-  .regex(
-    /^(?:(?:sha256:)?[0-9a-f]{12,64}|[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)$/,
-    'expected an image id or name[:tag]',
-  );
-
-export function imageName(image: Pick<ImageSummary, 'Id' | 'RepoTags'>): string {
-  const tags = (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>');
-  return tags.length > 0 ? tags.join(', ') : `<none> ${image.Id.slice(7, 19)}`;
-}
-
-/** Pure: every image below `imageId` in the Parent chains, deepest first. */
-export function descendants(images: readonly ImageSummary[], imageId: string): ImageSummary[] {
-  const children = new Map<string, ImageSummary[]>();
-  for (const image of images) {
-    if (!image.ParentId) continue;
-    const list = children.get(image.ParentId) ?? [];
-    list.push(image);
-    children.set(image.ParentId, list);
-  }
-  const ordered: ImageSummary[] = [];
-  const visit = (id: string, seen: Set<string>): void => {
-    for (const child of children.get(id) ?? []) {
-      if (seen.has(child.Id)) continue;
-      seen.add(child.Id);
-      visit(child.Id, seen);
-      ordered.push(child);
-    }
-  };
-  visit(imageId, new Set([imageId]));
-  return ordered;
-}
-
-/** Pure: what blocks removing `imageId`, and the order in which to remove it. */
-export function dependenciesOf(evidence: ImageChildrenEvidence, imageId: string): ImageDependencies | undefined {
-  const image = evidence.images.find((candidate) => candidate.Id === imageId);
-  if (!image) return undefined;
-  const children = descendants(evidence.images, imageId);
-  const family = new Set([imageId, ...children.map((child) => child.Id)]);
-  const containers = evidence.containers.filter((container) => family.has(container.imageId));
-  return {
-    image: { id: image.Id, name: imageName(image) },
-    children: children.map((child) => ({ id: child.Id, name: imageName(child) })),
-    containers,
-    removalOrder: [
-      ...containers.map((container): RemovalStep => ({ kind: 'container', id: container.id, name: container.name })),
-      ...children.map((child): RemovalStep => ({ kind: 'image', id: child.Id, name: imageName(child) })),
-    ],
-  };
-}
-
-export async function collectImageChildren(ctx: CheckContext): Promise<ImageChildrenEvidence> {
-  return ctx.memo('docker:image-children', async () => {
-    const [rawImages, rawContainers] = await Promise.all([
-      dockerCall(ctx, 'GET /images/json?all=1', (docker) => docker.listImages({ all: true }) as Promise<unknown>),
-      dockerCall(
-        ctx,
-        'GET /containers/json?all=1',
-        (docker) => docker.listContainers({ all: true }) as Promise<unknown>,
-      ),
-    ]);
-    const images = parseApi(ImageList, rawImages, 'GET /images/json', ctx);
-    const containers = parseApi(ContainerList, rawContainers, 'GET /containers/json', ctx).map((container) => {
-      const imageId = (container as { ImageID?: unknown }).ImageID;
-      return {
-        id: container.Id,
-        name: containerName(container.Names, container.Id),
-        imageId: typeof imageId === 'string' ? imageId : '',
-        ...(container.State ? { state: container.State } : {}),
-      };
-    });
-    return { images, containers };
-  });
-}
-
-/**
- * The children images and containers of one image, in the order to remove them. The reference is
- * validated, then resolved through the Engine API (GET /images/{ref}/json): never used as shell text.
- */
-export async function imageDependencies(conn: HostConnection, imageRef: string): Promise<ImageDependencies> {
-  const ref = ImageRef.safeParse(imageRef);
-  if (!ref.success) {
-    throw new DockmedicError('dm_bad_arguments', `bad image reference ${JSON.stringify(imageRef)}`, {
-      userMessage: `"${imageRef.slice(0, 80)}" is not an image id or name[:tag]`,
-    });
-  }
-  const ctx = createContext(conn);
-  await pingDocker(ctx);
-  const inspected: unknown = await dockerCall(ctx, 'GET /images/{ref}/json', (docker) =>
-    docker
-      .getImage(ref.data)
-      .inspect()
-      .catch((error: { statusCode?: number }) => (error.statusCode === 404 ? null : Promise.reject(error))),
-  );
-  const id = (inspected as { Id?: unknown } | null)?.Id;
-  if (typeof id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(id)) {
-    throw new DockmedicError('dm_bad_arguments', `no image ${ref.data} on ${conn.host.name}`, {
-      userMessage: `There is no image "${ref.data}" on ${conn.host.name}`,
-    });
-  }
-  const dependencies = dependenciesOf(await collectImageChildren(ctx), id);
-  if (!dependencies) {
-    throw new DockmedicError('dm_command_failed', `image ${id} vanished while listing images on ${conn.host.name}`, {
-      userMessage: `The image "${ref.data}" was removed while its dependencies were being listed`,
-    });
-  }
-  return dependencies;
-}
-
-/** Pure: images that other images were built FROM (classic builder Parent chains). */
-export function parentsWithChildren(evidence: ImageChildrenEvidence): ImageDependencies[] {
-  const parents = new Set(evidence.images.map((image) => image.ParentId).filter((id): id is string => Boolean(id)));
-  const result: ImageDependencies[] = [];
-  for (const image of evidence.images) {
-    if (!parents.has(image.Id)) continue;
-    // Untagged intermediate layers of a build are parents too; show the images people name.
-    if (imageName(image).startsWith('<none>')) continue;
-    const dependencies = dependenciesOf(evidence, image.Id);
-    if (dependencies) result.push(dependencies);
-  }
-  return result;
-}
+import { collectImageChildren, type ImageChildrenEvidence, parentsWithChildren } from '../evidence/imageGraph.ts';
+import { proposeImageRemoval } from '../fixes/remove-image-children.ts';
+import type { Check, Finding } from './types.ts';
 
 export function judgeImageChildren(evidence: ImageChildrenEvidence): Finding[] {
   const parents = parentsWithChildren(evidence);
@@ -203,13 +38,7 @@ export function judgeImageChildren(evidence: ImageChildrenEvidence): Finding[] {
         ...parent.children.map((child) => `${child.name}: Parent chain leads to ${parent.image.id.slice(7, 19)}`),
         ...containerNames.map((name) => `container ${name} uses it or a child`),
       ].slice(0, 10),
-      fixes: [
-        {
-          fix: 'remove-image-children',
-          label: `Remove ${parent.image.name} with ${childNames.length} child image(s) and ${containerNames.length} container(s)`,
-          params: { imageId: parent.image.id.replace(/^sha256:/, '') },
-        },
-      ],
+      fixes: [proposeImageRemoval(parent.image, childNames.length, containerNames.length)],
     };
   });
 }
@@ -217,7 +46,6 @@ export function judgeImageChildren(evidence: ImageChildrenEvidence): Finding[] {
 export const imageChildrenCheck: Check<ImageChildrenEvidence> = {
   id: 'image-children',
   title: 'Images with dependent children',
-  needsDocker: true,
   collect: collectImageChildren,
   judge: judgeImageChildren,
 };

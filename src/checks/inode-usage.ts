@@ -2,11 +2,12 @@
 // blocks to spare means the inodes ran out. When they are running out, a bounded `find -xdev`
 // count says which directories hold the most files.
 
-import { sh } from '../hosts/shell.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
 import { type DfInodesRow, type FilesystemEvidence, inodeUsage } from '../evidence/filesystems.ts';
+import { sh } from '../hosts/shell.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { Check, Finding } from './types.ts';
 
 export const INODE_USAGE_THRESHOLDS: PercentThresholds = { warn: 80, crit: 90 };
 /** The directory count walks at most this long, and lists this many directories. */
@@ -33,7 +34,7 @@ export function parseBusiestDirs(stdout: string): BusyDir[] {
   return dirs;
 }
 
-async function busiestDirs(ctx: CheckContext, mount: string): Promise<BusyDir[]> {
+async function busiestDirs(ctx: EvidenceContext, mount: string): Promise<BusyDir[]> {
   // GNU find; on busybox the walk prints nothing and the finding simply has no list.
   const result = await ctx.conn.exec(
     sh`timeout ${BUSIEST_DIRS_TIMEOUT_S} find ${mount} -xdev -printf '%h\n' 2>/dev/null | sort | uniq -c | sort -rn | head -n ${BUSIEST_DIRS_LIMIT}`,
@@ -42,7 +43,7 @@ async function busiestDirs(ctx: CheckContext, mount: string): Promise<BusyDir[]>
   return parseBusiestDirs(result.stdout);
 }
 
-async function collectInodeUsage(ctx: CheckContext): Promise<InodeUsageEvidence> {
+async function collectInodeUsage(ctx: EvidenceContext): Promise<InodeUsageEvidence> {
   const usage = await inodeUsage(ctx);
   const busiest: Record<string, BusyDir[]> = {};
   for (const fs of usage.filesystems) {

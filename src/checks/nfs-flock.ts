@@ -3,9 +3,10 @@
 // host's NFS mounts (from /proc/self/mounts, the table findmnt reads; it is there on hosts without
 // util-linux too), what running containers mount, and `uname -r`.
 
-import { sh } from '../hosts/shell.ts';
 import { runningContainerSpecs } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { sh } from '../hosts/shell.ts';
+import type { Check, Finding } from './types.ts';
 
 /** The first EL7 kernel release with the fix. */
 export const FIXED_EL7_RELEASE = [693, 18, 1] as const;
@@ -45,7 +46,7 @@ export function parseNfsMounts(text: string): MountEntry[] {
   return mounts;
 }
 
-async function collectNfsFlock(ctx: CheckContext): Promise<NfsFlockEvidence> {
+async function collectNfsFlock(ctx: EvidenceContext): Promise<NfsFlockEvidence> {
   const [uname, mounts, specs] = await Promise.all([
     ctx.conn.exec(sh`uname -r`),
     ctx.conn.exec(sh`cat /proc/self/mounts`),
@@ -143,7 +144,6 @@ export function judgeNfsFlock(evidence: NfsFlockEvidence): Finding[] {
 export const nfsFlockCheck: Check<NfsFlockEvidence> = {
   id: 'nfs-flock',
   title: 'flock on NFS',
-  needsDocker: true,
   collect: collectNfsFlock,
   judge: judgeNfsFlock,
 };

@@ -2,9 +2,7 @@
 // Only dangling images and unused build cache are offered as a safe prune; volumes hold data and
 // are only ever listed by name.
 
-import { MAX_VOLUMES_PER_RUNBOOK } from '../fixes/remove-unused-volumes.ts';
-import { formatBytes } from '../format.ts';
-import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
 import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
 import {
   reclaimableKinds,
@@ -13,8 +11,13 @@ import {
   systemDf,
   unusedVolumeNames,
 } from '../evidence/systemDf.ts';
+import { proposePruneSafe } from '../fixes/prune-safe.ts';
+import { proposeUnusedVolumesRemoval } from '../fixes/remove-unused-volumes.ts';
+import type { FixProposal } from '../fixes/types.ts';
+import { formatBytes } from '../format.ts';
+import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import type { ReclaimableKind } from './report.ts';
-import type { Check, CheckContext, Finding, FixProposal } from './types.ts';
+import type { Check, Finding } from './types.ts';
 
 export interface ReclaimableEvidence {
   systemDf: SystemDf;
@@ -31,10 +34,10 @@ const KIND_LABELS: Record<ReclaimableKind['kind'], string> = {
 };
 
 export function pruneSafeProposal(bytes: number): FixProposal {
-  return { fix: 'prune-safe', label: `Prune dangling images and build cache (${formatBytes(bytes)})`, params: {} };
+  return proposePruneSafe(`Prune dangling images and build cache (${formatBytes(bytes)})`, {});
 }
 
-async function collectReclaimable(ctx: CheckContext): Promise<ReclaimableEvidence> {
+async function collectReclaimable(ctx: EvidenceContext): Promise<ReclaimableEvidence> {
   const df = await systemDf(ctx);
   const disk = await blockUsage(ctx).catch(() => undefined);
   const dockerFilesystem = disk?.filesystems.find((fs) => fs.holdsDockerRoot)?.row;
@@ -82,13 +85,7 @@ export function judgeReclaimable(evidence: ReclaimableEvidence): Finding[] {
       summary: `${volumes.length} volume(s) no container uses (${formatBytes(bytes)}): ${volumes.slice(0, 10).join(', ')}`,
       detail:
         'Volumes hold data: removing one loses it for good. dockmedic never prunes volumes: it offers them as a dangerous runbook, one named volume per step, each approved by an admin and checked unused right before.',
-      fixes: [
-        {
-          fix: 'remove-unused-volumes',
-          label: `Remove ${Math.min(volumes.length, MAX_VOLUMES_PER_RUNBOOK)} unused volume(s), one by one`,
-          params: { names: volumes.slice(0, MAX_VOLUMES_PER_RUNBOOK).join(',') },
-        },
-      ],
+      fixes: [proposeUnusedVolumesRemoval(volumes)],
     });
   }
   return findings;
@@ -97,7 +94,6 @@ export function judgeReclaimable(evidence: ReclaimableEvidence): Finding[] {
 export const reclaimableCheck: Check<ReclaimableEvidence> = {
   id: 'reclaimable',
   title: 'Reclaimable space',
-  needsDocker: true,
   collect: collectReclaimable,
   judge: judgeReclaimable,
 };

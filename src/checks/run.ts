@@ -3,11 +3,12 @@
 // collected and why; dockerd being down is said once, not once per Docker-side check.
 
 import { DockmedicError, errorCodeOf, isDockmedicError, userMessageOf } from '../errors.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { createContext } from '../evidence/context.ts';
 import type { HostConnection } from '../hosts/types.ts';
 import { log } from '../log.ts';
-import { createContext } from '../evidence/context.ts';
 import { resolveChecks } from './index.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './types.ts';
+import type { Check, CheckResult, Finding } from './types.ts';
 
 export { createContext } from '../evidence/context.ts';
 
@@ -36,7 +37,7 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, check: Check, host:
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function runOne(ctx: CheckContext, check: Check, timeoutMs: number): Promise<CheckResult> {
+async function runOne(ctx: EvidenceContext, check: Check, timeoutMs: number): Promise<CheckResult> {
   const started = Date.now();
   const host = ctx.conn.host.name;
   try {

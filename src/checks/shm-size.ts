@@ -3,11 +3,12 @@
 // die with SIGBUS — "Bus error" — when it is full. Usage is read inside the container (`df -P
 // /dev/shm` by exec), the symptom from its recent log.
 
-import { formatBytes } from '../format.ts';
-import { redactText } from '../redact.ts';
 import { EXEC_CONCURRENCY, execInContainer, inBatches, recentLogs } from '../evidence/containerExec.ts';
 import { type ContainerSpec, composeOrigin, describeOrigin, runningContainerSpecs } from '../evidence/containerSpec.ts';
-import type { Check, CheckContext, Finding } from './types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import { formatBytes } from '../format.ts';
+import { redactText } from '../redact.ts';
+import type { Check, Finding } from './types.ts';
 
 export const SHM_WARN_PCT = 90;
 /** How much of each container's log is searched for "Bus error". */
@@ -72,7 +73,10 @@ export function findBusErrors(log: string): string[] {
     .map((line) => redactText(line.trim()).slice(0, 300));
 }
 
-async function shmUsage(ctx: CheckContext, spec: ContainerSpec): Promise<Pick<ShmContainer, 'usage' | 'usageProblem'>> {
+async function shmUsage(
+  ctx: EvidenceContext,
+  spec: ContainerSpec,
+): Promise<Pick<ShmContainer, 'usage' | 'usageProblem'>> {
   try {
     const result = await execInContainer(ctx, spec.id, ['df', '-P', '/dev/shm']);
     const usage = result.exitCode === 0 ? parseShmDf(result.stdout) : undefined;
@@ -85,7 +89,7 @@ async function shmUsage(ctx: CheckContext, spec: ContainerSpec): Promise<Pick<Sh
 }
 
 async function busErrors(
-  ctx: CheckContext,
+  ctx: EvidenceContext,
   spec: ContainerSpec,
 ): Promise<Pick<ShmContainer, 'busErrors' | 'logProblem'>> {
   try {
@@ -96,7 +100,7 @@ async function busErrors(
   }
 }
 
-async function inspectShm(ctx: CheckContext, spec: ContainerSpec): Promise<ShmContainer> {
+async function inspectShm(ctx: EvidenceContext, spec: ContainerSpec): Promise<ShmContainer> {
   const [usage, logs] = await Promise.all([shmUsage(ctx, spec), busErrors(ctx, spec)]);
   return {
     name: spec.name,
@@ -109,7 +113,7 @@ async function inspectShm(ctx: CheckContext, spec: ContainerSpec): Promise<ShmCo
   };
 }
 
-async function collectShmSize(ctx: CheckContext): Promise<ShmSizeEvidence> {
+async function collectShmSize(ctx: EvidenceContext): Promise<ShmSizeEvidence> {
   const running = await runningContainerSpecs(ctx);
   const looked = running.slice(0, MAX_CONTAINERS);
   // Each container costs an exec and a log read: two channels, so fewer containers at once.
@@ -187,7 +191,6 @@ export function judgeShmSize(evidence: ShmSizeEvidence): Finding[] {
 export const shmSizeCheck: Check<ShmSizeEvidence> = {
   id: 'shm-size',
   title: 'Container /dev/shm',
-  needsDocker: true,
   collect: collectShmSize,
   judge: judgeShmSize,
 };

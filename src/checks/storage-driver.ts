@@ -104,7 +104,6 @@ export function judgeStorageDriver(evidence: StorageDriverEvidence): Finding[] {
 export const storageDriverCheck: Check<StorageDriverEvidence> = {
   id: 'storage-driver',
   title: 'Storage driver',
-  needsDocker: true,
   async collect(ctx) {
     const info = await dockerInfo(ctx);
     return {

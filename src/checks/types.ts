@@ -1,4 +1,5 @@
-import type { HostConnection } from '../hosts/types.ts';
+import type { EvidenceContext } from '../evidence/context.ts';
+import type { FixProposal } from '../fixes/types.ts';
 
 export const SEVERITIES = ['ok', 'info', 'warn', 'crit'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -15,13 +16,6 @@ export function worstSeverity(severities: Iterable<Severity>): Severity {
   return worst;
 }
 
-/** A fix the worker may offer as a button; params are validated again by the fix before use. */
-export interface FixProposal {
-  fix: string;
-  label: string;
-  params: Record<string, string | number | boolean>;
-}
-
 export interface Finding {
   check: string;
   severity: Severity;
@@ -33,22 +27,11 @@ export interface Finding {
   fixes?: FixProposal[];
 }
 
-export interface CheckContext {
-  conn: HostConnection;
-  /** Evidence shared between checks of one run (docker info, df) is collected once. */
-  memo<T>(key: string, collect: () => Promise<T>): Promise<T>;
-}
-
 export interface Check<E = unknown> {
   id: string;
   title: string;
-  /**
-   * True when the evidence comes from the Engine API: with dockerd down the runner reports such a
-   * check as skipped (and dockerd's absence once), while shell-side checks still run.
-   */
-  needsDocker?: boolean;
   /** I/O: gather evidence over the host connection. */
-  collect(ctx: CheckContext): Promise<E>;
+  collect(ctx: EvidenceContext): Promise<E>;
   /** Pure: evidence in, findings out. Unit-tested on evidence captured from real hosts. */
   judge(evidence: E): Finding[];
 }

@@ -2,9 +2,9 @@
 // against the same patterns as the config before any lookup, and a bad input is echoed back only
 // shortened and defanged: it is user text on its way to Slack.
 
+import { DockmedicError } from '../errors.ts';
 import type { DockmedicConfig, HostConfig } from './schema.ts';
 import { HOST_NAME_PATTERN } from './schema.ts';
-import { DockmedicError } from '../errors.ts';
 
 const MAX_LISTED = 20;
 const MAX_ECHO = 64;

@@ -4,7 +4,7 @@
 // a time (inBatches), and every exec has a deadline: a command that hangs must not hang the check.
 
 import { PassThrough } from 'node:stream';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { dockerCall } from './docker.ts';
 
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -44,7 +44,7 @@ function collector(limit: number): { stream: PassThrough; text: () => string } {
 
 /** Runs a command (argv, no shell) in a running container and collects its output. */
 export async function execInContainer(
-  ctx: CheckContext,
+  ctx: EvidenceContext,
   containerId: string,
   cmd: readonly string[],
   timeoutMs = EXEC_TIMEOUT_MS,
@@ -102,7 +102,7 @@ export function demuxLogs(body: Buffer): string {
 
 /** The last `tail` lines a container logged in the last `sinceSeconds`, stdout and stderr together. */
 export async function recentLogs(
-  ctx: CheckContext,
+  ctx: EvidenceContext,
   containerId: string,
   options: { tail: number; sinceSeconds: number },
 ): Promise<string> {

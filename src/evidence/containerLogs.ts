@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { dockerCall, parseApi } from './docker.ts';
 
 export const LogFile = z.object({
@@ -33,7 +33,7 @@ export function parseLogStat(stdout: string, dockerRootDir: string): LogFile[] {
   return logs;
 }
 
-export function logFiles(ctx: CheckContext, dockerRootDir: string): Promise<LogFile[]> {
+export function logFiles(ctx: EvidenceContext, dockerRootDir: string): Promise<LogFile[]> {
   return ctx.memo(`shell:log-files:${dockerRootDir}`, async () => {
     const dir = `${dockerRootDir.replace(/\/+$/, '')}/containers`;
     const result = await ctx.conn.exec(
@@ -79,7 +79,7 @@ export function containerName(names: readonly string[] | null | undefined, id: s
 }
 
 /** Every container (running or not) with its log driver and max-size. */
-export function containerLogConfigs(ctx: CheckContext): Promise<ContainerLogConfig[]> {
+export function containerLogConfigs(ctx: EvidenceContext): Promise<ContainerLogConfig[]> {
   return ctx.memo('docker:container-log-configs', async () => {
     const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
       docker.listContainers({ all: true }),
@@ -97,7 +97,7 @@ export function containerLogConfigs(ctx: CheckContext): Promise<ContainerLogConf
 }
 
 async function inspectLogConfig(
-  ctx: CheckContext,
+  ctx: EvidenceContext,
   summary: z.infer<typeof ContainerSummary>,
 ): Promise<ContainerLogConfig> {
   const config: ContainerLogConfig = {

@@ -4,9 +4,9 @@
 
 import { z } from 'zod';
 import { isSecretName, REDACTED } from '../redact.ts';
-import type { CheckContext } from '../checks/types.ts';
 import { containerName } from './containerLogs.ts';
 import { containerStates } from './containerStates.ts';
+import type { EvidenceContext } from './context.ts';
 
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 export const COMPOSE_WORKING_DIR = 'com.docker.compose.project.working_dir';
@@ -127,7 +127,7 @@ export function toContainerSpec(raw: unknown): ContainerSpec | undefined {
 }
 
 /** Every container (running or not), from the run's shared inspections. */
-export function containerSpecs(ctx: CheckContext): Promise<ContainerSpec[]> {
+export function containerSpecs(ctx: EvidenceContext): Promise<ContainerSpec[]> {
   return ctx.memo('docker:container-specs', async () => {
     const inspected = await containerStates(ctx);
     const specs: ContainerSpec[] = [];
@@ -140,7 +140,7 @@ export function containerSpecs(ctx: CheckContext): Promise<ContainerSpec[]> {
 }
 
 /** The running ones. */
-export async function runningContainerSpecs(ctx: CheckContext): Promise<ContainerSpec[]> {
+export async function runningContainerSpecs(ctx: EvidenceContext): Promise<ContainerSpec[]> {
   const specs = await containerSpecs(ctx);
   return specs.filter((spec) => spec.running);
 }

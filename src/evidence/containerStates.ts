@@ -3,8 +3,8 @@
 // image-children checks of one run, so each container is inspected once.
 
 import { z } from 'zod';
-import type { CheckContext } from '../checks/types.ts';
 import { ContainerList, containerName } from './containerLogs.ts';
+import type { EvidenceContext } from './context.ts';
 import { dockerCall, parseApi } from './docker.ts';
 
 export const HealthLogEntry = z.looseObject({
@@ -57,7 +57,7 @@ export function detailsName(container: ContainerDetails): string {
 }
 
 /** Every container, inspected a few at a time (the connection allows a handful of channels). */
-export function containerStates(ctx: CheckContext): Promise<ContainerDetails[]> {
+export function containerStates(ctx: EvidenceContext): Promise<ContainerDetails[]> {
   return ctx.memo('docker:container-states', async () => {
     const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
       docker.listContainers({ all: true }),
@@ -74,7 +74,7 @@ export function containerStates(ctx: CheckContext): Promise<ContainerDetails[]> 
 }
 
 /** One container; undefined when it is gone or the answer has another shape. */
-export async function inspectContainer(ctx: CheckContext, id: string): Promise<ContainerDetails | undefined> {
+export async function inspectContainer(ctx: EvidenceContext, id: string): Promise<ContainerDetails | undefined> {
   const raw: unknown = await dockerCall(ctx, `GET /containers/${id.slice(0, 12)}/json`, (docker) =>
     docker
       .getContainer(id)

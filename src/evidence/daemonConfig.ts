@@ -2,7 +2,7 @@
 // when dockerd is down (a file that is not valid JSON keeps it down).
 
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json';
 
@@ -31,7 +31,7 @@ export function parseDaemonJson(text: string | undefined, path = DAEMON_JSON_PAT
   }
 }
 
-export function daemonJson(ctx: CheckContext): Promise<DaemonJson> {
+export function daemonJson(ctx: EvidenceContext): Promise<DaemonJson> {
   return ctx.memo('shell:daemon.json', async () => {
     // Exit 3 means "no such file", told apart from a file we may not read.
     const result = await ctx.conn.exec(

@@ -3,7 +3,7 @@
 // (read from /proc/<pid>/fd/1), else the usual log files. The evidence says which one was read.
 
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 
 /** Where init systems without a journal send dockerd's output. */
 export const DAEMON_LOG_FILES = ['/var/log/docker.log', '/var/log/upstart/docker.log', '/var/log/daemon.log'];
@@ -34,7 +34,7 @@ export function parseDaemonLogSearch(stdout: string): DaemonLogSearch {
 }
 
 /** Lines of dockerd's recent log matching an extended regular expression (a trusted literal). */
-export function searchDaemonLog(ctx: CheckContext, key: string, pattern: string): Promise<DaemonLogSearch> {
+export function searchDaemonLog(ctx: EvidenceContext, key: string, pattern: string): Promise<DaemonLogSearch> {
   return ctx.memo(`shell:daemon-log:${key}`, async () => {
     const [first, second, third] = DAEMON_LOG_FILES as [string, string, string];
     const result = await ctx.conn.exec(

@@ -3,7 +3,7 @@
 // marked so one missing tool (no pgrep on busybox, no systemctl in a container) blanks only its part.
 
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 
 export interface DaemonState {
@@ -47,7 +47,7 @@ export function parseDaemonState(stdout: string, pidfilePath: string, socketPath
   };
 }
 
-export function daemonState(ctx: CheckContext): Promise<DaemonState> {
+export function daemonState(ctx: EvidenceContext): Promise<DaemonState> {
   return ctx.memo('shell:daemon-state', async () => {
     const config = await daemonJson(ctx);
     const pidfile = daemonString(config, 'pidfile') ?? '/var/run/docker.pid';

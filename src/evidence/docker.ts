@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import { DockmedicError, isDockmedicError } from '../errors.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 
 /** Transport errors that mean "nothing answers on the socket", not "the request was wrong". */
 const ABSENT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
@@ -32,7 +32,11 @@ function looksAbsent(error: unknown): boolean {
 }
 
 /** Runs one Engine API call; `what` names it for messages ("GET /info"). */
-export async function dockerCall<T>(ctx: CheckContext, what: string, call: (docker: Docker) => Promise<T>): Promise<T> {
+export async function dockerCall<T>(
+  ctx: EvidenceContext,
+  what: string,
+  call: (docker: Docker) => Promise<T>,
+): Promise<T> {
   const host = ctx.conn.host;
   try {
     return await call(ctx.conn.docker());
@@ -56,7 +60,7 @@ export async function dockerCall<T>(ctx: CheckContext, what: string, call: (dock
 }
 
 /** `GET /_ping`, once per run: docker-side checks fail fast and alike when dockerd is down. */
-export function pingDocker(ctx: CheckContext): Promise<void> {
+export function pingDocker(ctx: EvidenceContext): Promise<void> {
   return ctx.memo('docker:ping', async () => {
     await dockerCall(ctx, 'GET /_ping', (docker) => docker.ping());
   });
@@ -73,7 +77,7 @@ export const DockerInfo = z.looseObject({
 });
 export type DockerInfo = z.infer<typeof DockerInfo>;
 
-export function dockerInfo(ctx: CheckContext): Promise<DockerInfo> {
+export function dockerInfo(ctx: EvidenceContext): Promise<DockerInfo> {
   return ctx.memo('docker:info', async () => {
     // No separate _ping first: /info fails the same way when dockerd is down, one round trip sooner.
     const raw: unknown = await dockerCall(ctx, 'GET /info', (docker) => docker.info());
@@ -82,7 +86,7 @@ export function dockerInfo(ctx: CheckContext): Promise<DockerInfo> {
 }
 
 /** zod-validates an Engine API answer; a daemon speaking another dialect is a clear error, not a crash later. */
-export function parseApi<T>(schema: z.ZodType<T>, raw: unknown, what: string, ctx: CheckContext): T {
+export function parseApi<T>(schema: z.ZodType<T>, raw: unknown, what: string, ctx: EvidenceContext): T {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new DockmedicError('dm_command_failed', `unexpected answer to ${what}: ${parsed.error.message}`, {

@@ -2,7 +2,7 @@
 // daemon.json `data-root` (or the removed `graph`) is the next witness, and /var/lib/docker the
 // default. The evidence says which one was used, so findings can say it too.
 
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 import { dockerInfo, isDockerUnavailable } from './docker.ts';
 
@@ -21,7 +21,7 @@ export function describeDockerRootSource(root: DockerRoot): string {
   return `the default ${DEFAULT_DOCKER_ROOT} (dockerd did not answer and daemon.json sets no data-root)`;
 }
 
-export function dockerRoot(ctx: CheckContext): Promise<DockerRoot> {
+export function dockerRoot(ctx: EvidenceContext): Promise<DockerRoot> {
   return ctx.memo('docker-root', async () => {
     try {
       const info = await dockerInfo(ctx);

@@ -3,7 +3,7 @@
 // common: fixes that stop, start or reload dockerd choose their way from this evidence.
 
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { daemonJson, daemonString } from './daemonConfig.ts';
 
 export const DEFAULT_PIDFILE = '/var/run/docker.pid';
@@ -46,7 +46,7 @@ export function systemdKnowsDocker(code: number, stdout: string): boolean {
   return code === 0 && /LoadState=loaded/.test(stdout);
 }
 
-export function dockerdProcess(ctx: CheckContext): Promise<DockerdProcess> {
+export function dockerdProcess(ctx: EvidenceContext): Promise<DockerdProcess> {
   return ctx.memo('shell:dockerd-process', async () => {
     const [ps, show, unit, config] = await Promise.all([
       ctx.conn.exec(sh`ps -eo args= 2>/dev/null || ps -o args`),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DockmedicError } from '../errors.ts';
 import { sh } from '../hosts/shell.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { DEFAULT_DOCKER_ROOT, type DockerRoot, dockerRoot } from './dockerRoot.ts';
 
 export const DfBlocksRow = z.object({
@@ -126,7 +126,7 @@ const INODES_MARK = '--dockmedic-inodes--';
  * host, so the whole df evidence of a run is one round trip. A path df cannot report on (say, a
  * missing Docker root dir) breaks the row-per-path order, so then each path is asked alone.
  */
-function dfBoth(ctx: CheckContext, paths: string[]): Promise<DfBoth> {
+function dfBoth(ctx: EvidenceContext, paths: string[]): Promise<DfBoth> {
   return ctx.memo(`shell:df:${paths.join('\0')}`, async () => {
     const [first = '/', second] = paths;
     const command = second
@@ -163,7 +163,7 @@ function pathsFor(root: string): string[] {
 }
 
 async function locate<R extends { mount: string }>(
-  ctx: CheckContext,
+  ctx: EvidenceContext,
   kind: 'blocks' | 'inodes',
 ): Promise<FilesystemEvidence<R>> {
   // Ask df about the usual Docker root while the Engine API says where the real one is: when they
@@ -199,17 +199,17 @@ async function locate<R extends { mount: string }>(
 }
 
 /** Block usage of `/` and of the filesystem holding the Docker root dir (once per run). */
-export function blockUsage(ctx: CheckContext): Promise<FilesystemEvidence<DfBlocksRow>> {
+export function blockUsage(ctx: EvidenceContext): Promise<FilesystemEvidence<DfBlocksRow>> {
   return ctx.memo('fs:blocks', () => locate<DfBlocksRow>(ctx, 'blocks'));
 }
 
 /** Inode usage of the same filesystems (once per run). */
-export function inodeUsage(ctx: CheckContext): Promise<FilesystemEvidence<DfInodesRow>> {
+export function inodeUsage(ctx: EvidenceContext): Promise<FilesystemEvidence<DfInodesRow>> {
   return ctx.memo('fs:inodes', () => locate<DfInodesRow>(ctx, 'inodes'));
 }
 
 /** Every local filesystem (`df -l`; busybox has no -l, so it falls back to all of them). */
-export function localFilesystems(ctx: CheckContext): Promise<DfBlocksRow[]> {
+export function localFilesystems(ctx: EvidenceContext): Promise<DfBlocksRow[]> {
   return ctx.memo('shell:df-local', async () => {
     const result = await ctx.conn.exec(sh`df -P -T -k -l 2>/dev/null || df -P -T -k`);
     return parseDfBlocks(result.stdout);

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { ReclaimableKind } from '../checks/report.ts';
-import type { CheckContext } from '../checks/types.ts';
+import type { EvidenceContext } from './context.ts';
 import { dockerCall, parseApi, pingDocker } from './docker.ts';
 
 const DfImage = z.looseObject({
@@ -42,7 +42,7 @@ export const SystemDf = z.looseObject({
 });
 export type SystemDf = z.infer<typeof SystemDf>;
 
-export function systemDf(ctx: CheckContext): Promise<SystemDf> {
+export function systemDf(ctx: EvidenceContext): Promise<SystemDf> {
   return ctx.memo('docker:system-df', async () => {
     // The slow call starts beside the ping; the ping's answer (dockerd down) still decides first.
     const answer = dockerCall(ctx, 'GET /system/df', (docker) => docker.df());

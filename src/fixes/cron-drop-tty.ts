@@ -4,9 +4,9 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { CRONTAB_DIRS, CRONTAB_FILES, findTtyUses, rewriteLine } from '../checks/tty-in-cron.ts';
+import { CRONTAB_DIRS, CRONTAB_FILES, findTtyUses, rewriteLine } from '../evidence/crontabs.ts';
 import { sh } from '../hosts/shell.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 /** Pure: is this a crontab path the fix may touch? */
 export function isCrontabPath(file: string): boolean {
@@ -137,3 +137,6 @@ export const cronDropTtyFix: Fix<CronDropTtyParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeCronDropTty = proposerOf(cronDropTtyFix);

@@ -9,7 +9,7 @@ import { DAEMON_JSON_PATH, parseDaemonJson } from '../evidence/daemonConfig.ts';
 import { dockerCall } from '../evidence/docker.ts';
 import { sh } from '../hosts/shell.ts';
 import { reloadDockerd } from './dockerd-service.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const LiveRestoreParams = z.object({}).strict();
 export type LiveRestoreParams = z.infer<typeof LiveRestoreParams>;
@@ -180,3 +180,6 @@ export const daemonLiveRestoreFix: Fix<LiveRestoreParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeDaemonLiveRestore = proposerOf(daemonLiveRestoreFix);

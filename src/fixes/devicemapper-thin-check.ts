@@ -11,7 +11,7 @@ import { sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
 import { isAllowedDockerRoot } from './orphan-container-dirs.ts';
 import { runEveryStep } from './runbook.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const ThinCheckParams = z
   .object({
@@ -103,3 +103,6 @@ export const devicemapperThinCheckFix: Fix<ThinCheckParams> = {
   run,
   runStep,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeDevicemapperThinCheck = proposerOf(devicemapperThinCheckFix);

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { sh } from '../hosts/shell.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const RestartPolicyParams = z.object({}).strict();
 export type RestartPolicyParams = z.infer<typeof RestartPolicyParams>;
@@ -53,3 +53,6 @@ export const dockerRestartPolicyFix: Fix<RestartPolicyParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeDockerRestartPolicy = proposerOf(dockerRestartPolicyFix);

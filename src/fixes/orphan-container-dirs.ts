@@ -5,14 +5,14 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { createContext } from '../evidence/context.ts';
 import { ContainerList } from '../evidence/containerLogs.ts';
+import { createContext } from '../evidence/context.ts';
 import { dockerCall, parseApi, pingDocker } from '../evidence/docker.ts';
 import { dockerRoot } from '../evidence/dockerRoot.ts';
 import { joinCommands, type ShellCommand, sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
 import { runEveryStep } from './runbook.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 /** Docker root dirs the runbook accepts: the usual places, nothing like / or /etc. */
 export const ALLOWED_ROOT_PREFIXES = [
@@ -143,3 +143,6 @@ export const orphanContainerDirsFix: Fix<OrphanDirsParams> = {
   run,
   runStep,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeOrphanContainerDirs = proposerOf(orphanContainerDirsFix);

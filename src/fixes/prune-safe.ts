@@ -3,12 +3,12 @@
 // container may be somebody's evidence, a volume somebody's data.
 
 import { z } from 'zod';
+import { parseDuration } from '../config/duration.ts';
 import { createContext } from '../evidence/context.ts';
 import { dockerCall, pingDocker } from '../evidence/docker.ts';
 import { isDangling, systemDf } from '../evidence/systemDf.ts';
-import { parseDuration } from '../config/duration.ts';
 import { formatBytes } from '../format.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const PruneSafeParams = z
   .object({
@@ -118,3 +118,6 @@ export const pruneSafeFix: Fix<PruneSafeParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposePruneSafe = proposerOf(pruneSafeFix);

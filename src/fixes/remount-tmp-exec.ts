@@ -3,9 +3,9 @@
 
 import { z } from 'zod';
 import { createContext } from '../evidence/context.ts';
-import { collectTmpMount } from '../checks/tmp-noexec.ts';
+import { collectTmpMount } from '../evidence/tmpMount.ts';
 import { sh } from '../hosts/shell.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const RemountTmpParams = z.object({}).strict();
 export type RemountTmpParams = z.infer<typeof RemountTmpParams>;
@@ -72,3 +72,6 @@ export const remountTmpExecFix: Fix<RemountTmpParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeRemountTmpExec = proposerOf(remountTmpExecFix);

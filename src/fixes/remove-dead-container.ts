@@ -2,10 +2,10 @@
 // DELETE /containers/{id}?force=true. Rechecked first: it must still exist and still be stuck.
 
 import { z } from 'zod';
-import { createContext } from '../evidence/context.ts';
 import { detailsName, inspectContainer } from '../evidence/containerStates.ts';
+import { createContext } from '../evidence/context.ts';
 import { dockerCall, pingDocker } from '../evidence/docker.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const ContainerIdParams = z
   .object({ containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'expected a container id (12 to 64 hex digits)') })
@@ -74,3 +74,6 @@ export const removeDeadContainerFix: Fix<ContainerIdParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeRemoveDeadContainer = proposerOf(removeDeadContainerFix);

@@ -3,11 +3,11 @@
 // What to remove is worked out again from the Engine API right before running, never from params.
 
 import { z } from 'zod';
+import { isDockmedicError } from '../errors.ts';
 import { createContext } from '../evidence/context.ts';
 import { dockerCall } from '../evidence/docker.ts';
-import { type ImageDependencies, imageDependencies, type RemovalStep } from '../checks/image-children.ts';
-import { isDockmedicError } from '../errors.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type ImageDependencies, imageDependencies, type RemovalStep } from '../evidence/imageGraph.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const RemoveImageChildrenParams = z
   .object({ imageId: z.string().regex(/^[0-9a-f]{12,64}$/, 'expected an image id (12 to 64 hex digits)') })
@@ -111,3 +111,13 @@ export const removeImageChildrenFix: Fix<RemoveImageChildrenParams> = {
   recheck,
   run,
 };
+
+const proposeRemoveImageChildren = proposerOf(removeImageChildrenFix);
+
+/** How the image-children check and `image-deps` propose this fix, in the same words. */
+export function proposeImageRemoval(image: { name: string; id: string }, children: number, containers: number) {
+  return proposeRemoveImageChildren(
+    `Remove ${image.name} with ${children} child image(s) and ${containers} container(s)`,
+    { imageId: image.id.replace(/^sha256:/, '') },
+  );
+}

@@ -8,10 +8,18 @@ import { dockerCall } from '../evidence/docker.ts';
 import { systemDf } from '../evidence/systemDf.ts';
 import { formatBytes } from '../format.ts';
 import { runEveryStep } from './runbook.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import {
+  type Fix,
+  type FixContext,
+  type FixOutcome,
+  type FixProposal,
+  type Operation,
+  proposerOf,
+  type Recheck,
+} from './types.ts';
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
-export const MAX_VOLUMES_PER_RUNBOOK = 10;
+const MAX_VOLUMES_PER_RUNBOOK = 10;
 
 /** Proposal params are flat strings: the names are comma-joined, each validated. */
 export const RemoveVolumesParams = z
@@ -81,3 +89,11 @@ export const removeUnusedVolumesFix: Fix<RemoveVolumesParams> = {
   run,
   runStep,
 };
+
+const proposeRemoveUnusedVolumes = proposerOf(removeUnusedVolumesFix);
+
+/** How a check proposes this fix: the first volumes, as many as one runbook takes. */
+export function proposeUnusedVolumesRemoval(volumes: readonly string[]): FixProposal {
+  const names = volumes.slice(0, MAX_VOLUMES_PER_RUNBOOK);
+  return proposeRemoveUnusedVolumes(`Remove ${names.length} unused volume(s), one by one`, { names: names.join(',') });
+}

@@ -1,11 +1,11 @@
 // Restarts one container (POST /containers/{id}/restart): helps a wedged process that fails its
 // health check. Rechecked first: the container must still exist and still be unhealthy.
 
-import { createContext } from '../evidence/context.ts';
 import { detailsName, inspectContainer } from '../evidence/containerStates.ts';
+import { createContext } from '../evidence/context.ts';
 import { dockerCall, pingDocker } from '../evidence/docker.ts';
 import { ContainerIdParams } from './remove-dead-container.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 /** Seconds the container gets to stop before SIGKILL. */
 export const RESTART_TIMEOUT_S = 10;
@@ -75,3 +75,6 @@ export const restartContainerFix: Fix<ContainerIdParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeRestartContainer = proposerOf(restartContainerFix);

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { answers, START_WAYS, startDockerd } from './dockerd-service.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const StartDockerParams = z.object({}).strict();
 export type StartDockerParams = z.infer<typeof StartDockerParams>;
@@ -67,3 +67,6 @@ export const startDockerFix: Fix<StartDockerParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeStartDocker = proposerOf(startDockerFix);

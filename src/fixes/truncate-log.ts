@@ -9,7 +9,7 @@ import { createContext } from '../evidence/context.ts';
 import { dockerCall, dockerInfo } from '../evidence/docker.ts';
 import { formatBytes } from '../format.ts';
 import { type ShellCommand, sh } from '../hosts/shell.ts';
-import type { Fix, FixContext, FixOutcome, Operation, Recheck } from './types.ts';
+import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const TruncateLogParams = z
   .object({ containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'expected a container id (12 to 64 hex digits)') })
@@ -153,3 +153,6 @@ export const truncateLogFix: Fix<TruncateLogParams> = {
   recheck,
   run,
 };
+
+/** How a check or an alert proposes this fix. */
+export const proposeTruncateLog = proposerOf(truncateLogFix);

@@ -46,3 +46,21 @@ export interface Fix<P = unknown> {
    */
   runStep?(ctx: FixContext, params: P, step: number): Promise<{ ok: boolean; output: string }>;
 }
+
+/** What a proposal may carry: the params of a fix, validated again by the fix's own schema before use. */
+export type ProposalParams = Record<string, string | number | boolean>;
+
+/** A fix the worker may offer as a button. Built only through a fix's own `propose…` (see proposerOf). */
+export interface FixProposal {
+  fix: string;
+  label: string;
+  params: ProposalParams;
+}
+
+/**
+ * The proposal builder a fix exports beside itself: checks and alerts propose a fix by importing it,
+ * so a misspelt fix is a type error, and params are typed by the fix's own schema.
+ */
+export function proposerOf<P extends ProposalParams>(fix: Fix<P>): (label: string, params: P) => FixProposal {
+  return (label, params) => ({ fix: fix.id, label, params });
+}

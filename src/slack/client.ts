@@ -5,8 +5,8 @@
 import { webApi } from '@slack/bolt';
 import { DockmedicError } from '../errors.ts';
 import { log } from '../log.ts';
-import { ELLIPSIS, SLACK_LIMITS, type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
 import { redactDeep, redactText } from '../redact.ts';
+import { ELLIPSIS, SLACK_LIMITS, type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
 import { toPlainText } from './render/plainText.ts';
 import { slackLogger } from './slackLogger.ts';
 

@@ -5,9 +5,9 @@
 // need sudo.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext } from '../../src/evidence/context.ts';
-import { logFiles } from '../../src/evidence/containerLogs.ts';
 import type { HostConfig } from '../../src/config/schema.ts';
+import { logFiles } from '../../src/evidence/containerLogs.ts';
+import { createContext } from '../../src/evidence/context.ts';
 import { openConnection } from '../../src/hosts/pool.ts';
 import { sh } from '../../src/hosts/shell.ts';
 import { addSudoUser } from '../lab/faults/sudoUser.ts';

@@ -3,10 +3,10 @@
 // fault injected → the playbook's severity with the evidence quoted, fix run → ok again.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageDependencies } from '../../src/checks/image-children.ts';
 import { runChecks } from '../../src/checks/run.ts';
 import type { CheckResult, Finding } from '../../src/checks/types.ts';
 import { HostConfig } from '../../src/config/schema.ts';
+import { imageDependencies } from '../../src/evidence/imageGraph.ts';
 import { cronDropTtyFix } from '../../src/fixes/cron-drop-tty.ts';
 import { daemonLiveRestoreFix } from '../../src/fixes/daemon-live-restore.ts';
 import { type OrphanDirsParams, orphanContainerDirsFix } from '../../src/fixes/orphan-container-dirs.ts';

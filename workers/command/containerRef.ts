@@ -2,10 +2,10 @@
 // full id, then exact name, then a unique id prefix (the order `docker` itself uses). Only the full id
 // found here is used afterwards; the typed text never reaches a shell or an API path.
 
-import { ContainerList } from '../../src/evidence/containerLogs.ts';
-import { dockerCall, parseApi, pingDocker } from '../../src/evidence/docker.ts';
-import type { CheckContext } from '../../src/checks/types.ts';
 import { DockmedicError } from '../../src/errors.ts';
+import { ContainerList } from '../../src/evidence/containerLogs.ts';
+import type { EvidenceContext } from '../../src/evidence/context.ts';
+import { dockerCall, parseApi, pingDocker } from '../../src/evidence/docker.ts';
 import { ContainerRef } from '../../src/queue/payloads.ts';
 
 export interface ContainerCandidate {
@@ -99,7 +99,7 @@ export function unresolvedError(match: Exclude<ContainerMatch, { kind: 'found' }
 }
 
 /** Every container on the host (running or not), as candidates for a reference. */
-export async function listCandidates(ctx: CheckContext): Promise<ContainerCandidate[]> {
+export async function listCandidates(ctx: EvidenceContext): Promise<ContainerCandidate[]> {
   await pingDocker(ctx);
   const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
     docker.listContainers({ all: true }),
@@ -115,7 +115,7 @@ export async function listCandidates(ctx: CheckContext): Promise<ContainerCandid
 }
 
 /** The container `ref` names on this host; throws a clear dm_bad_arguments error otherwise. */
-export async function resolveContainer(ctx: CheckContext, ref: string): Promise<ContainerCandidate> {
+export async function resolveContainer(ctx: EvidenceContext, ref: string): Promise<ContainerCandidate> {
   const parsed = ContainerRef.safeParse(ref);
   if (!parsed.success) {
     throw new DockmedicError('dm_bad_arguments', 'bad container reference', {

@@ -1,9 +1,10 @@
+import { proposeImageRemoval } from '../../src/fixes/remove-image-children.ts';
 // `/docker image-deps HOST IMAGE`: what keeps `docker rmi IMAGE` from working. The reference is
 // resolved through the Engine API by src/checks/image-children.ts (GET /images/{ref}/json), which
 // also walks the Parent chains; this handler only words and renders the answer.
 
-import { imageDependencies } from '../../src/checks/image-children.ts';
 import { DockmedicError } from '../../src/errors.ts';
+import { imageDependencies } from '../../src/evidence/imageGraph.ts';
 import { renderImageDeps } from '../../src/slack/render/imageDeps.ts';
 import type { JobHandler } from './types.ts';
 
@@ -23,16 +24,7 @@ export const imageDepsJob: JobHandler = async ({ conn, job }) => {
         ? `${deps.image.name}: ${deps.children.length} child image(s) and ${deps.containers.length} container(s) block docker rmi`
         : `${deps.image.name}: nothing blocks docker rmi`,
     // The same risky, approval-gated removal the image-children check offers; it works the order out again.
-    proposals:
-      blockers > 0
-        ? [
-            {
-              fix: 'remove-image-children',
-              label: `Remove ${deps.image.name} with ${deps.children.length} child image(s) and ${deps.containers.length} container(s)`,
-              params: { imageId: deps.image.id.replace(/^sha256:/, '') },
-            },
-          ]
-        : [],
+    proposals: blockers > 0 ? [proposeImageRemoval(deps.image, deps.children.length, deps.containers.length)] : [],
     render: (buttons) => renderImageDeps(conn.host.name, ref, deps, buttons),
   };
 };

@@ -4,10 +4,10 @@
 
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { DockmedicError } from '../../src/errors.ts';
+import type { EvidenceContext } from '../../src/evidence/context.ts';
 import { createContext } from '../../src/evidence/context.ts';
 import { dockerCall } from '../../src/evidence/docker.ts';
-import type { CheckContext } from '../../src/checks/types.ts';
-import { DockmedicError } from '../../src/errors.ts';
 import { formatBytes } from '../../src/format.ts';
 import { redactText } from '../../src/redact.ts';
 import { fitsInline, renderLogs } from '../../src/slack/render/logs.ts';
@@ -80,7 +80,7 @@ function readCapped(stream: Readable, cap: number): Promise<{ buffer: Buffer; cu
   });
 }
 
-async function readLogs(ctx: CheckContext, id: string, tail: number): Promise<{ buffer: Buffer; cut: boolean }> {
+async function readLogs(ctx: EvidenceContext, id: string, tail: number): Promise<{ buffer: Buffer; cut: boolean }> {
   return await dockerCall(ctx, `GET /containers/${id.slice(0, 12)}/logs`, async (docker) => {
     // dockerode buffers a non-follow answer whole; as a stream it can be capped.
     const stream = await new Promise<Readable>((resolve, reject) => {
@@ -99,7 +99,7 @@ async function readLogs(ctx: CheckContext, id: string, tail: number): Promise<{ 
   });
 }
 
-async function inspectForLogs(ctx: CheckContext, id: string) {
+async function inspectForLogs(ctx: EvidenceContext, id: string) {
   const raw: unknown = await dockerCall(ctx, `GET /containers/${id.slice(0, 12)}/json`, (docker) =>
     docker.getContainer(id).inspect(),
   );

@@ -2,10 +2,10 @@
 // leaves alone (stopped containers, unused tagged images, volumes). The prune itself runs only from
 // the approval button this offers, through src/fixes/prune-safe.ts and its re-check.
 
-import { createContext } from '../../src/evidence/context.ts';
-import { isDangling, reclaimableKinds, type SystemDf, systemDf } from '../../src/evidence/systemDf.ts';
 import { pruneSafeProposal } from '../../src/checks/reclaimable.ts';
 import type { ReclaimableKind } from '../../src/checks/report.ts';
+import { createContext } from '../../src/evidence/context.ts';
+import { isDangling, reclaimableKinds, type SystemDf, systemDf } from '../../src/evidence/systemDf.ts';
 import { pruneSafeFix } from '../../src/fixes/prune-safe.ts';
 import { formatBytes } from '../../src/format.ts';
 import { type PrunePlan, renderPrunePlan } from '../../src/slack/render/prunePlan.ts';

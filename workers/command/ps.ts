@@ -2,11 +2,12 @@
 // State and health come from inspecting each container; log sizes from one privileged `stat` of the
 // log files (the same evidence the container-logs check uses).
 
-import { createContext } from '../../src/evidence/context.ts';
+import type { Severity } from '../../src/checks/types.ts';
 import { type LogFile, logFiles } from '../../src/evidence/containerLogs.ts';
 import { type ContainerDetails, containerStates, detailsName } from '../../src/evidence/containerStates.ts';
+import type { EvidenceContext } from '../../src/evidence/context.ts';
+import { createContext } from '../../src/evidence/context.ts';
 import { dockerRoot } from '../../src/evidence/dockerRoot.ts';
-import type { CheckContext, Severity } from '../../src/checks/types.ts';
 import { log } from '../../src/log.ts';
 import { type PsRow, renderPs } from '../../src/slack/render/ps.ts';
 import type { JobHandler } from './types.ts';
@@ -48,7 +49,7 @@ export function psHeadline(rows: readonly PsRow[]): string {
 }
 
 /** Log sizes are a nice-to-have here: without root or sudo they are unknown, and the list still comes. */
-async function logSizes(ctx: CheckContext): Promise<LogFile[] | undefined> {
+async function logSizes(ctx: EvidenceContext): Promise<LogFile[] | undefined> {
   try {
     const root = await dockerRoot(ctx);
     return await logFiles(ctx, root.path);

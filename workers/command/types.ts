@@ -1,8 +1,9 @@
-import type { WorkerDeps } from '../deps.ts';
-import type { FixProposal, Severity } from '../../src/checks/types.ts';
+import type { Severity } from '../../src/checks/types.ts';
+import type { FixProposal } from '../../src/fixes/types.ts';
 import type { HostConnection } from '../../src/hosts/types.ts';
 import type { ParsedCommandJob } from '../../src/queue/payloads.ts';
 import type { FixButton } from '../../src/slack/render/hostReport.ts';
+import type { WorkerDeps } from '../deps.ts';
 
 export interface JobContext {
   conn: HostConnection;

@@ -3,8 +3,8 @@
 // piped scripts: after the script ends it waits for the bot to finish answering, then returns.
 
 import { createInterface } from 'node:readline';
-import type { LocalSlack, LocalSlackEvent, StoredMessage } from './localSlack.ts';
 import { mrkdwnToPlain, type PlainButton, toPlainText } from '../render/plainText.ts';
+import type { LocalSlack, LocalSlackEvent, StoredMessage } from './localSlack.ts';
 
 export interface ConsoleOptions {
   localSlack: LocalSlack;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { signedHeaders } from '../signing.ts';
 import {
   blockActionsPayload,
   type ClickInput,
@@ -15,7 +16,6 @@ import {
   slashCommandFields,
 } from './payloads.ts';
 import { type LocalSlackEvent, MessageStore, type StoredMessage } from './store.ts';
-import { signedHeaders } from '../signing.ts';
 
 export type { LocalSlackEvent, StoredMessage };
 

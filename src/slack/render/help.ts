@@ -7,13 +7,11 @@ export interface HelpEntry {
   usage: string;
   description: string;
   minRole: string;
-  sideEffects: boolean;
 }
 
 export function renderHelp(commands: HelpEntry[]): Rendered {
   const lines = commands.map((command) => {
-    const approval = command.sideEffects ? ' · needs approval' : '';
-    return `\`/docker ${escapeMrkdwn(command.usage)}\` — ${escapeMrkdwn(command.description)} _(${command.minRole}${approval})_`;
+    return `\`/docker ${escapeMrkdwn(command.usage)}\` — ${escapeMrkdwn(command.description)} _(${command.minRole})_`;
   });
   const blocks: Block[] = [header('dockmedic commands')];
   blocks.push(...sectionsOf(lines));

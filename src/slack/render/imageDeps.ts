@@ -1,7 +1,7 @@
 // `/docker image-deps`: the removal order that makes `docker rmi` work. Containers first (running
 // ones stopped), then child images deepest first, then the image itself.
 
-import type { ImageDependencies } from '../../checks/image-children.ts';
+import type { ImageDependencies } from '../../evidence/imageGraph.ts';
 import { truncate } from '../limits.ts';
 import { type Block, codeSection, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
 import { type FixButton, fixActions } from './hostReport.ts';

@@ -2,8 +2,8 @@
 // its newest lines here and goes whole into a file in the thread. Lines are redacted again here, so
 // a renderer handed raw text still cannot leak a secret.
 
-import { SLACK_LIMITS, truncate } from '../limits.ts';
 import { redactText } from '../../redact.ts';
+import { SLACK_LIMITS, truncate } from '../limits.ts';
 import { type Block, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
 
 /** Above this many characters the log goes into a file and the message shows only its tail. */

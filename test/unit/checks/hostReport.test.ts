@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { buildHostReport, unreachableReport } from '../../../src/checks/report.ts';
 import type { CheckResult } from '../../../src/checks/types.ts';
 import { DockmedicError } from '../../../src/errors.ts';
+import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { fixtureText } from './fixtures.ts';
 
 const row = parseDfBlocks(fixtureText('disk-usage/df-PTk.txt'))[1]!;

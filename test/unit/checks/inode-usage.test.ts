@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseDfInodes } from '../../../src/evidence/filesystems.ts';
 import {
   INODE_USAGE_THRESHOLDS,
   type InodeUsageEvidence,
   judgeInodeUsage,
   parseBusiestDirs,
 } from '../../../src/checks/inode-usage.ts';
+import { parseDfInodes } from '../../../src/evidence/filesystems.ts';
 import { fixtureText } from './fixtures.ts';
 
 const rows = parseDfInodes(fixtureText('inode-usage/df-Pi.txt'));

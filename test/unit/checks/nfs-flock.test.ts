@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import {
   isEl7KernelBeforeFix,
   judgeNfsFlock,
   type NfsFlockEvidence,
   parseNfsMounts,
 } from '../../../src/checks/nfs-flock.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const mounts = fixtureText('nfs-flock/proc-self-mounts.txt');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DISK_USAGE_THRESHOLDS } from '../../../src/checks/disk-usage.ts';
+import { judgeReclaimable } from '../../../src/checks/reclaimable.ts';
 import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { reclaimableKinds, SystemDf } from '../../../src/evidence/systemDf.ts';
-import { judgeReclaimable } from '../../../src/checks/reclaimable.ts';
 import { getFix } from '../../../src/fixes/index.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 

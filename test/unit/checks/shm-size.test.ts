@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { demuxLogs } from '../../../src/evidence/containerExec.ts';
-import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import {
   findBusErrors,
   judgeShmSize,
@@ -12,6 +10,8 @@ import {
   type ShmContainer,
   type ShmUsage,
 } from '../../../src/checks/shm-size.ts';
+import { demuxLogs } from '../../../src/evidence/containerExec.ts';
+import { type ContainerSpec, toContainerSpec } from '../../../src/evidence/containerSpec.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const logBody = readFileSync(

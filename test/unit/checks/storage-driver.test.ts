@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DockerInfo } from '../../../src/evidence/docker.ts';
 import {
   DEVICEMAPPER_MIN_AVAILABLE_PCT,
   judgeStorageDriver,
   parseDriverSize,
   type StorageDriverEvidence,
 } from '../../../src/checks/storage-driver.ts';
+import { DockerInfo } from '../../../src/evidence/docker.ts';
 import { fixtureJson } from './fixtures.ts';
 
 const info = DockerInfo.parse(fixtureJson('storage-driver/info-vfs.json'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeTmpNoexec, mountOfTmp, parseFindmnt } from '../../../src/checks/tmp-noexec.ts';
+import { judgeTmpNoexec } from '../../../src/checks/tmp-noexec.ts';
+import { mountOfTmp, parseFindmnt } from '../../../src/evidence/tmpMount.ts';
 import { fixtureText } from './fixtures.ts';
 
 describe('judgeTmpNoexec', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dropTty, findTtyUses, judgeTtyInCron, parseGrep, rewriteLine } from '../../../src/checks/tty-in-cron.ts';
+import { judgeTtyInCron } from '../../../src/checks/tty-in-cron.ts';
+import { dropTty, findTtyUses, parseGrep, rewriteLine } from '../../../src/evidence/crontabs.ts';
 import { fixtureText } from './fixtures.ts';
 
 describe('judgeTtyInCron', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DockmedicConfig } from '../../../src/config/schema.ts';
-import { DockmedicError } from '../../../src/errors.ts';
 import { echo, resolveTargets } from '../../../src/config/targets.ts';
+import { DockmedicError } from '../../../src/errors.ts';
 
 function configWith(hosts: Array<{ name: string; groups?: string[] }>): DockmedicConfig {
   return DockmedicConfig.parse({

@@ -80,19 +80,18 @@ describe('approval renderers', () => {
 });
 
 describe('renderHelp', () => {
-  it('lists every command with role and approval marker, within limits', () => {
+  it('lists every command with its role, within limits', () => {
     const commands = Array.from({ length: 80 }, (_, index) => ({
       usage: `cmd${index} HOST`,
       description: `does thing ${index} ${'x'.repeat(60)}`,
       minRole: index % 2 ? 'operator' : 'viewer',
-      sideEffects: index % 2 === 1,
     }));
 
     const rendered = renderHelp(commands);
 
     expect(slackLimitProblem(rendered)).toBeUndefined();
     expect(toPlainText(rendered.blocks)).toContain('/docker cmd79 HOST');
-    expect(toPlainText(rendered.blocks)).toContain('(operator · needs approval)');
+    expect(toPlainText(rendered.blocks)).toContain('(operator)');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageDependencies } from '../../../src/checks/image-children.ts';
+import type { ImageDependencies } from '../../../src/evidence/imageGraph.ts';
 import { SLACK_LIMITS, slackLimitProblem } from '../../../src/slack/limits.ts';
 import { removalLines, renderImageDeps } from '../../../src/slack/render/imageDeps.ts';
 import { fitsInline, LOGS_PREVIEW_LINES, renderLogs } from '../../../src/slack/render/logs.ts';
