@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { getCheck } from '../src/checks/index.ts';
+import { getCheck, monitoredCheckIds } from '../src/checks/index.ts';
 import { MonitorConfig } from '../src/config/schema.ts';
 import { MONITOR_QUEUE, QUEUE_PREFIX } from '../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../test/lab/lab.ts';
@@ -78,7 +78,7 @@ export async function benchMonitor(
   const dir = mkdtempSync(path.join(tmpdir(), 'dm-bench-monitor-'));
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(MONITOR_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
-  const checks = MonitorConfig.parse({}).checks;
+  const checks = monitoredCheckIds(MonitorConfig.parse({}).checks);
   const registered = checks.filter((id) => getCheck(id));
   try {
     await redis.flushdb();

@@ -6,7 +6,7 @@ import { appendNote, evaluateHost, type OnFire } from '../src/alerts/engine.ts';
 import { type AlertDeps, flushWindow } from '../src/alerts/notify.ts';
 import { autoStartDocker, collectBundle, describeAutoStart, WATCHDOG_CHECK } from '../src/alerts/watchdog.ts';
 import type { AuditLog } from '../src/audit/log.ts';
-import { getCheck } from '../src/checks/index.ts';
+import { getCheck, monitoredCheckIds } from '../src/checks/index.ts';
 import { runChecks } from '../src/checks/run.ts';
 import type { HostConfig } from '../src/config/schema.ts';
 import type { HostConnection, HostPool } from '../src/hosts/types.ts';
@@ -33,8 +33,9 @@ export async function processMonitorJob(job: MonitorJob, deps: MonitorDeps): Pro
   const host = config.hosts.find((candidate) => candidate.name === job.host);
   // A scheduler outlived its host until the next sync: nothing to do, nothing to say.
   if (!host) return { host: job.host, skipped: 'not in the config' };
-  const ids = config.monitor.checks.filter((id) => getCheck(id));
-  const unknown = config.monitor.checks.filter((id) => !getCheck(id));
+  const configured = monitoredCheckIds(config.monitor.checks);
+  const ids = configured.filter((id) => getCheck(id));
+  const unknown = configured.filter((id) => !getCheck(id));
   let conn: HostConnection;
   try {
     conn = await deps.pool.acquire(host);

@@ -3,8 +3,9 @@
 // whose evidence could not be collected is `unknown`: it neither fires nor resolves an alert, so a
 // flaky SSH link can never make a real problem look resolved.
 
+import { getCheck } from '../checks/index.ts';
 import type { CheckResult, Finding } from '../checks/types.ts';
-import { severityRank } from '../checks/types.ts';
+import { worstFirst } from '../checks/types.ts';
 import { type AlertSeverity, classifyPercent, type Rule } from './rules.ts';
 
 export interface Observation {
@@ -18,28 +19,8 @@ export interface Observation {
   findings: Finding[];
 }
 
-interface UsageRow {
-  row: { usedPct: number | null; mount: string };
-}
-
-/** Checks judged by a percentage; the worst filesystem decides. */
-const PERCENT_CHECKS = new Set(['disk-usage', 'inode-usage']);
-
-function worstPercent(evidence: unknown): { value: number; mount: string } | undefined {
-  const filesystems = (evidence as { filesystems?: UsageRow[] } | undefined)?.filesystems ?? [];
-  let worst: { value: number; mount: string } | undefined;
-  for (const fs of filesystems) {
-    const pct = fs.row.usedPct;
-    if (pct === null || pct === undefined) continue;
-    if (!worst || pct > worst.value) worst = { value: pct, mount: fs.row.mount };
-  }
-  return worst;
-}
-
 function alerting(findings: Finding[]): Finding[] {
-  return findings
-    .filter((finding) => finding.severity === 'warn' || finding.severity === 'crit')
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return worstFirst(findings.filter((finding) => finding.severity === 'warn' || finding.severity === 'crit'));
 }
 
 export function observe(result: CheckResult, rule: Rule, firing?: 'warn' | 'crit'): Observation {
@@ -48,8 +29,9 @@ export function observe(result: CheckResult, rule: Rule, firing?: 'warn' | 'crit
   if (result.error) {
     return { check: result.check, severity: 'unknown', summary: first?.summary ?? 'no evidence', findings: [] };
   }
-  if (PERCENT_CHECKS.has(result.check)) {
-    const worst = worstPercent(result.evidence);
+  const percentOf = getCheck(result.check)?.percentOf;
+  if (percentOf) {
+    const worst = result.evidence === undefined ? undefined : percentOf(result.evidence);
     if (!worst) return { check: result.check, severity: 'unknown', summary: 'no filesystem reported', findings: [] };
     const severity = classifyPercent(worst.value, rule, firing);
     const about = result.findings.find((finding) => finding.summary.startsWith(`${worst.mount} `));

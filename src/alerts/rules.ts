@@ -3,6 +3,7 @@
 // crit falls back to warn only the same margin below crit), and `repeat` (re-notify while firing and
 // nobody acknowledged). Time is injected so tables of sequences can test them.
 
+import { getCheck } from '../checks/index.ts';
 import { ruleOverridesOf } from '../config/monitorSettings.ts';
 import type { DockmedicConfig, HostConfig, RuleConfig } from '../config/schema.ts';
 
@@ -39,10 +40,6 @@ export interface RuleStep {
 
 // PLAYBOOK.md defaults: ≥80 % warn, ≥90 % crit; clear 5 points under warn (the DESIGN example's 75).
 const BASE_RULE: Rule = { warn: 80, crit: 90, clear: 75, forMs: 120_000, repeatMs: 4 * 3_600_000 };
-/** The watchdog fires at once: a stopped dockerd is an outage, not a trend (seed § 18). */
-const CHECK_DEFAULTS: Record<string, Partial<Rule>> = {
-  'daemon-health': { forMs: 0 },
-};
 
 function merge(rule: Rule, config: RuleConfig | undefined): Rule {
   if (!config) return rule;
@@ -58,9 +55,9 @@ function merge(rule: Rule, config: RuleConfig | undefined): Rule {
   return merged;
 }
 
-/** Defaults < PLAYBOOK per-check defaults < global `monitor.rules` < the host's group's < the host's own. */
+/** Defaults < the check's own rule defaults (checks/<id>.ts) < global `monitor.rules` < the host's group's < the host's own. */
 export function resolveRule(config: DockmedicConfig, host: HostConfig | undefined, check: string): Rule {
-  let rule: Rule = { ...BASE_RULE, ...CHECK_DEFAULTS[check] };
+  let rule: Rule = { ...BASE_RULE, ...getCheck(check)?.rule };
   for (const layer of ruleOverridesOf(config, host, check)) rule = merge(rule, layer);
   return rule;
 }

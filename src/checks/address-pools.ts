@@ -279,6 +279,12 @@ export function judgeAddressPools(evidence: AddressPoolsEvidence): Finding[] {
 export const addressPoolsCheck: Check<AddressPoolsEvidence> = {
   id: 'address-pools',
   title: 'Docker address pools',
+  doc: {
+    seed: [11],
+    evidence: 'Engine API networks (subnets), `ip -j route`, daemon.json `default-address-pools`',
+    rule: 'two networks overlap, or a Docker subnet overlaps a host route → crit; networks outside the configured pools → info',
+    advice: 'advice: `default-address-pools` (a valid example, without comments)',
+  },
   collect: collectAddressPools,
   judge: judgeAddressPools,
 };

@@ -76,6 +76,12 @@ export function judgeComposeCollision(evidence: ComposeCollisionEvidence): Findi
 export const composeCollisionCheck: Check<ComposeCollisionEvidence> = {
   id: 'compose-collision',
   title: 'Compose project names',
+  doc: {
+    seed: [12],
+    evidence: 'labels `com.docker.compose.project` and `…project.working_dir` / `…config_files`',
+    rule: 'one project name, more than one working dir → crit: the stacks restart each other',
+    advice: 'advice: `docker compose -p NAME`, top-level `name:` or `COMPOSE_PROJECT_NAME`',
+  },
   collect: collectComposeCollision,
   judge: judgeComposeCollision,
 };

@@ -3,7 +3,7 @@
 
 import { type ContainerDetails, containerStates, detailsName } from '../evidence/containerStates.ts';
 import type { EvidenceContext } from '../evidence/context.ts';
-import { proposeRestartContainer } from '../fixes/restart-container.ts';
+import { proposeRestartContainer, restartContainerFix } from '../fixes/restart-container.ts';
 import type { Check, Finding } from './types.ts';
 
 /** A container restarted at least this often is in a loop (the daemon's own backoff doubles each time). */
@@ -133,6 +133,14 @@ export function judgeContainerHealth(evidence: ContainerHealthEvidence): Finding
 export const containerHealthCheck: Check<ContainerHealthEvidence> = {
   id: 'container-health',
   title: 'Container health',
+  doc: {
+    seed: [18],
+    evidence: 'State.Health, RestartCount, OOMKilled, exit codes',
+    rule: 'unhealthy, restarting in a loop, OOMKilled → warn/crit',
+  },
+  offers: [restartContainerFix],
+
+  monitorByDefault: true,
   collect: collectContainerHealth,
   judge: judgeContainerHealth,
 };

@@ -190,6 +190,13 @@ export function judgeContainerLocale(evidence: ContainerLocaleEvidence): Finding
 export const containerLocaleCheck: Check<ContainerLocaleEvidence> = {
   id: 'container-locale',
   title: 'Container locale',
+  doc: {
+    seed: [7],
+    evidence: 'running containers: `LANG`/`LC_ALL` in Config.Env; MySQL/MariaDB images: `--character-set-server`',
+    rule: 'no UTF-8 locale → info; MySQL without utf8mb4 → warn',
+    advice:
+      'advice only (needs recreation): `LANG=C.UTF-8`, `--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci`',
+  },
   collect: collectContainerLocale,
   judge: judgeContainerLocale,
 };

@@ -142,6 +142,13 @@ export function judgeContainerLocalhost(evidence: ContainerLocalhostEvidence): F
 export const containerLocalhostCheck: Check<ContainerLocalhostEvidence> = {
   id: 'container-localhost',
   title: 'Containers proxying to localhost',
+  doc: {
+    seed: [8],
+    evidence: 'nginx-like containers not on the host network: their config (`nginx -T` via exec)',
+    rule: '`proxy_pass` to `localhost`/`127.0.0.1` → warn: inside a container that is the container itself',
+    advice:
+      'advice: `host.docker.internal` with `--add-host=host.docker.internal:host-gateway`, or `network_mode: host`',
+  },
   collect: collectContainerLocalhost,
   judge: judgeContainerLocalhost,
 };

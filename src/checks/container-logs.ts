@@ -1,17 +1,17 @@
 // Container json-file logs (seed § 2): which ones are big, which filesystem they fill, and which
 // containers have no `max-size` so their log grows without end.
 
+import type { ContainerLog } from '../evidence/containerLogs.ts';
 import { type ContainerLogConfig, containerLogConfigs, logFiles } from '../evidence/containerLogs.ts';
 import type { EvidenceContext } from '../evidence/context.ts';
 import { daemonJson } from '../evidence/daemonConfig.ts';
 import { dockerInfo } from '../evidence/docker.ts';
 import { DEFAULT_DOCKER_ROOT } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
-import { proposeTruncateLog } from '../fixes/truncate-log.ts';
+import { proposeTruncateLog, truncateLogFix } from '../fixes/truncate-log.ts';
 import type { FixProposal } from '../fixes/types.ts';
 import { formatBytes } from '../format.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
-import type { ContainerLog } from './report.ts';
 import type { Check, Finding } from './types.ts';
 
 /** A log this big is worth a warning whatever the disk says. */
@@ -144,6 +144,18 @@ export function judgeContainerLogs(evidence: ContainerLogsEvidence): Finding[] {
 export const containerLogsCheck: Check<ContainerLogsEvidence> = {
   id: 'container-logs',
   title: 'Container logs',
+  doc: {
+    seed: [2],
+    evidence: 'size of every `*-json.log` under `<root>/containers`, per container',
+    rule: 'a log ≥1 GiB or ≥10 % of its filesystem → warn (top 5 listed with container names); when that filesystem is warn/crit, its biggest logs are offered for truncation whatever their size; any container using json-file without `max-size` → info',
+    advice:
+      "`risky`: truncate one container's log (`truncate -s 0 <path>`; the guide's `cat /dev/null >` does the same); recommend daemon.json `log-opts` `max-size`/`max-file` (applies to new containers only: say so)",
+  },
+  offers: [truncateLogFix],
+
+  diskcheck: true,
+  diskSummary: true,
+  monitorByDefault: true,
   collect: collectContainerLogs,
   judge: judgeContainerLogs,
 };

@@ -118,6 +118,13 @@ export function judgeContainerUser(evidence: ContainerUserEvidence): Finding[] {
 export const containerUserCheck: Check<ContainerUserEvidence> = {
   id: 'container-user',
   title: 'Container users',
+  doc: {
+    seed: [17],
+    evidence: 'Config.User; recent logs with `Permission denied` / `(13: Permission denied)`',
+    rule: 'a non-root container logging permission errors → warn, quoting the line; root containers → info',
+    advice:
+      "advice: writable paths (the guide's nginx example: temp paths, pid in /dev/shm) or a volume with the right owner",
+  },
   collect: collectContainerUser,
   judge: judgeContainerUser,
 };

@@ -7,7 +7,7 @@ import type { EvidenceContext } from '../evidence/context.ts';
 import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
 import { dockerCall, isDockerUnavailable } from '../evidence/docker.ts';
 import { type DockerdProcess, dockerdProcess } from '../evidence/dockerdProcess.ts';
-import { proposeDaemonLiveRestore } from '../fixes/daemon-live-restore.ts';
+import { daemonLiveRestoreFix, proposeDaemonLiveRestore } from '../fixes/daemon-live-restore.ts';
 import { sh } from '../hosts/shell.ts';
 import type { Check, Finding } from './types.ts';
 
@@ -206,6 +206,13 @@ export function judgeDaemonConfig(evidence: DaemonConfigEvidence): Finding[] {
 export const daemonConfigCheck: Check<DaemonConfigEvidence> = {
   id: 'daemon-config',
   title: 'Daemon configuration',
+  doc: {
+    seed: [5, 11],
+    evidence: '`/etc/docker/daemon.json`, dockerd flags',
+    rule: "not valid JSON (the guide's own example has `#` comments!) → crit: dockerd will not start on its next restart; the same key as a flag and in the file → crit; `live-restore` off → info (restarting dockerd stops containers)",
+  },
+  offers: [daemonLiveRestoreFix],
+
   collect: collectDaemonConfig,
   judge: judgeDaemonConfig,
 };

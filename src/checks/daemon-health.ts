@@ -6,9 +6,8 @@
 
 import { type DaemonState, daemonState } from '../evidence/daemonState.ts';
 import { isDockerUnavailable, pingDocker } from '../evidence/docker.ts';
-import { proposeDockerRestartPolicy } from '../fixes/docker-restart-policy.ts';
-import { proposeStartDocker } from '../fixes/start-docker.ts';
-import { dockerdDownFinding } from './run.ts';
+import { dockerRestartPolicyFix, proposeDockerRestartPolicy } from '../fixes/docker-restart-policy.ts';
+import { proposeStartDocker, startDockerFix } from '../fixes/start-docker.ts';
 import type { Check, Finding } from './types.ts';
 
 export interface DaemonHealthEvidence {
@@ -16,6 +15,21 @@ export interface DaemonHealthEvidence {
   /** Undefined when `_ping` answered; else why it did not. */
   pingError?: string;
   state: DaemonState;
+}
+
+/** The check id that carries "dockerd is not running" when the daemon-health check itself did not run. */
+export const DAEMON_HEALTH_CHECK = 'daemon-health';
+
+/** The one finding for a daemon that does not answer; the others say they were skipped. */
+export function dockerdDownFinding(host: string, reason: string | undefined): Finding {
+  return {
+    check: DAEMON_HEALTH_CHECK,
+    severity: 'crit',
+    summary: `dockerd is not running on ${host}`,
+    detail:
+      'Containers that depend on it are down or cannot be managed. Disk and inode checks ran over the shell anyway; the Docker-side checks were skipped.',
+    ...(reason ? { evidence: [`GET /_ping: ${reason}`] } : {}),
+  };
 }
 
 function processLines(state: DaemonState): string[] {
@@ -100,6 +114,17 @@ export function judgeDaemonHealth(evidence: DaemonHealthEvidence): Finding[] {
 export const daemonHealthCheck: Check<DaemonHealthEvidence> = {
   id: 'daemon-health',
   title: 'Docker daemon health',
+  doc: {
+    seed: [18],
+    evidence:
+      "Engine API `_ping`; `systemctl is-active/is-enabled docker` and NRestarts where systemd exists, else the process table and the daemon's pidfile/socket",
+    rule: 'down → crit; not enabled at boot → warn; no `Restart=` policy → info',
+  },
+  offers: [dockerRestartPolicyFix, startDockerFix],
+
+  monitorByDefault: true,
+  // The watchdog fires at once: a stopped dockerd is an outage, not a trend.
+  rule: { forMs: 0 },
   async collect(ctx) {
     let pingError: string | undefined;
     try {

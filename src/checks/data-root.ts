@@ -165,6 +165,12 @@ export function judgeDataRoot(evidence: DataRootEvidence): Finding[] {
 export const dataRootCheck: Check<DataRootEvidence> = {
   id: 'data-root',
   title: 'Docker root dir',
+  doc: {
+    seed: [1],
+    evidence: 'DockerRootDir, `readlink -f`, daemon.json, dockerd command line',
+    rule: 'root dir is a symlink → warn (orchestrators, k8s among them, do not support it); daemon.json uses `graph` or the unit uses `--graph` → crit (removed in Docker 23+: use `data-root`); root fs crit while another local fs has ≥3× the free space → suggest migration',
+  },
+  diskcheck: true,
   collect: collectDataRoot,
   judge: judgeDataRoot,
 };

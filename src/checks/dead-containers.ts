@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import { ContainerList, containerName } from '../evidence/containerLogs.ts';
 import type { EvidenceContext } from '../evidence/context.ts';
 import { dockerCall, dockerInfo, parseApi } from '../evidence/docker.ts';
-import { proposeOrphanContainerDirs } from '../fixes/orphan-container-dirs.ts';
-import { proposeRemoveDeadContainer } from '../fixes/remove-dead-container.ts';
+import { orphanContainerDirsFix, proposeOrphanContainerDirs } from '../fixes/orphan-container-dirs.ts';
+import { proposeRemoveDeadContainer, removeDeadContainerFix } from '../fixes/remove-dead-container.ts';
 import type { FixProposal } from '../fixes/types.ts';
 import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
@@ -169,6 +169,14 @@ export function judgeDeadContainers(evidence: DeadContainersEvidence): Finding[]
 export const deadContainersCheck: Check<DeadContainersEvidence> = {
   id: 'dead-containers',
   title: 'Dead containers',
+  doc: {
+    seed: [6],
+    evidence:
+      'containers with State `dead` or `removing`; directories under `<root>/containers` the daemon does not know',
+    rule: 'any → warn, with sizes',
+  },
+  offers: [orphanContainerDirsFix, removeDeadContainerFix],
+
   collect: collectDeadContainers,
   judge: judgeDeadContainers,
 };

@@ -6,7 +6,7 @@ import type { EvidenceContext } from '../evidence/context.ts';
 import { type DaemonLogSearch, searchDaemonLog } from '../evidence/daemonLog.ts';
 import { dockerInfo, isDockerUnavailable } from '../evidence/docker.ts';
 import { dockerRoot } from '../evidence/dockerRoot.ts';
-import { proposeDevicemapperThinCheck } from '../fixes/devicemapper-thin-check.ts';
+import { devicemapperThinCheckFix, proposeDevicemapperThinCheck } from '../fixes/devicemapper-thin-check.ts';
 import type { Check, Finding } from './types.ts';
 
 export const DEVICEMAPPER_ERROR = 'dm_task_run failed|devicemapper: Error running';
@@ -93,6 +93,13 @@ export function judgeDevicemapperErrors(evidence: DevicemapperErrorsEvidence): F
 export const devicemapperErrorsCheck: Check<DevicemapperErrorsEvidence> = {
   id: 'devicemapper-errors',
   title: 'devicemapper errors',
+  doc: {
+    seed: [4],
+    evidence: 'daemon log (`journalctl -u docker --since -24h`, or the log file)',
+    rule: 'lines with `dm_task_run failed` / `devicemapper: Error running` → crit',
+  },
+  offers: [devicemapperThinCheckFix],
+
   collect: collectDevicemapperErrors,
   judge: judgeDevicemapperErrors,
 };

@@ -2,7 +2,13 @@
 // must work while dockerd is down, which is often *because* the disk is full.
 
 import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
-import { blockUsage, type DfBlocksRow, dfLine, type FilesystemEvidence } from '../evidence/filesystems.ts';
+import {
+  blockUsage,
+  type DfBlocksRow,
+  dfLine,
+  type FilesystemEvidence,
+  worstUsedPct,
+} from '../evidence/filesystems.ts';
 import { formatBytes } from '../format.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
 import type { Check, Finding } from './types.ts';
@@ -42,6 +48,16 @@ export function judgeDiskUsage(evidence: DiskUsageEvidence): Finding[] {
 export const diskUsageCheck: Check<DiskUsageEvidence> = {
   id: 'disk-usage',
   title: 'Disk usage',
+  doc: {
+    seed: [2],
+    evidence: '`df -PT` for `/` and the filesystem holding the Docker root dir',
+    rule: '≥80 % warn, ≥90 % crit; name the mount point and the Docker root dir',
+    advice: 'see `container-logs`, `reclaimable`',
+  },
+  diskcheck: true,
+  diskSummary: true,
+  monitorByDefault: true,
+  percentOf: worstUsedPct,
   collect: (ctx) => blockUsage(ctx),
   judge: judgeDiskUsage,
 };

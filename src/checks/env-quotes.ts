@@ -74,6 +74,12 @@ export function judgeEnvQuotes(evidence: EnvQuotesEvidence): Finding[] {
 export const envQuotesCheck: Check<EnvQuotesEvidence> = {
   id: 'env-quotes',
   title: 'Quoted environment values',
+  doc: {
+    seed: [15],
+    evidence: "running containers' Config.Env",
+    rule: 'a value wrapped in literal quotes (`X="y"` reaching the process as `"y"`) → warn, naming the compose file from the labels',
+    advice: 'advice: drop the quotes in compose `environment:` lists / env files',
+  },
   collect: collectEnvQuotes,
   judge: judgeEnvQuotes,
 };

@@ -3,7 +3,7 @@
 // it or a child. `imageDependencies` answers that for one image, in the order to remove things.
 
 import { collectImageChildren, type ImageChildrenEvidence, parentsWithChildren } from '../evidence/imageGraph.ts';
-import { proposeImageRemoval } from '../fixes/remove-image-children.ts';
+import { proposeImageRemoval, removeImageChildrenFix } from '../fixes/remove-image-children.ts';
 import type { Check, Finding } from './types.ts';
 
 export function judgeImageChildren(evidence: ImageChildrenEvidence): Finding[] {
@@ -46,6 +46,13 @@ export function judgeImageChildren(evidence: ImageChildrenEvidence): Finding[] {
 export const imageChildrenCheck: Check<ImageChildrenEvidence> = {
   id: 'image-children',
   title: 'Images with dependent children',
+  doc: {
+    seed: [16],
+    evidence: 'images with a Parent chain; `/docker image-deps HOST IMAGE`',
+    rule: 'shows what blocks `docker rmi` ("image has dependent child images"): child images and containers',
+  },
+  offers: [removeImageChildrenFix],
+
   collect: collectImageChildren,
   judge: judgeImageChildren,
 };

@@ -51,14 +51,12 @@ export const CHECKS: readonly Check[] = [
 ];
 
 /** What `/docker diskcheck` runs, in the order its message shows them. */
-export const DISKCHECK_CHECKS: readonly string[] = [
-  'disk-usage',
-  'inode-usage',
-  'reclaimable',
-  'container-logs',
-  'storage-driver',
-  'data-root',
-];
+export const DISKCHECK_CHECKS: readonly string[] = CHECKS.filter((check) => check.diskcheck).map((check) => check.id);
+
+/** What the monitor runs on every host: `monitor.checks` when set, else the checks marked monitorByDefault. */
+export function monitoredCheckIds(configured: readonly string[] | undefined): readonly string[] {
+  return configured ?? CHECKS.filter((check) => check.monitorByDefault).map((check) => check.id);
+}
 
 /** The check with this id, or undefined. */
 export function getCheck(id: string): Check | undefined {

@@ -4,7 +4,7 @@
 
 import type { EvidenceContext } from '../evidence/context.ts';
 import { describeDockerRootSource } from '../evidence/dockerRoot.ts';
-import { type DfInodesRow, type FilesystemEvidence, inodeUsage } from '../evidence/filesystems.ts';
+import { type DfInodesRow, type FilesystemEvidence, inodeUsage, worstUsedPct } from '../evidence/filesystems.ts';
 import { sh } from '../hosts/shell.ts';
 import { type PercentThresholds, severityForPercent } from './thresholds.ts';
 import type { Check, Finding } from './types.ts';
@@ -100,6 +100,16 @@ export function judgeInodeUsage(evidence: InodeUsageEvidence): Finding[] {
 export const inodeUsageCheck: Check<InodeUsageEvidence> = {
   id: 'inode-usage',
   title: 'Inode usage',
+  doc: {
+    seed: [2],
+    evidence: '`df -Pi` for the same filesystems',
+    rule: '≥80 % warn, ≥90 % crit; say plainly that "No space left on device" can come with free blocks',
+    advice: 'find the directories with most files (`find -xdev` counts, bounded)',
+  },
+  diskcheck: true,
+  diskSummary: true,
+  monitorByDefault: true,
+  percentOf: worstUsedPct,
   collect: collectInodeUsage,
   judge: judgeInodeUsage,
 };

@@ -144,6 +144,12 @@ export function judgeNfsFlock(evidence: NfsFlockEvidence): Finding[] {
 export const nfsFlockCheck: Check<NfsFlockEvidence> = {
   id: 'nfs-flock',
   title: 'flock on NFS',
+  doc: {
+    seed: [10],
+    evidence: '`findmnt -t nfs,nfs4`, mounts of running containers, `uname -r`',
+    rule: 'container mounts an NFS path and the kernel is an EL7 kernel older than 3.10.0-693.18.1 → warn',
+    advice: 'advice: upgrade the kernel',
+  },
   collect: collectNfsFlock,
   judge: judgeNfsFlock,
 };

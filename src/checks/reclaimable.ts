@@ -4,6 +4,7 @@
 
 import type { EvidenceContext } from '../evidence/context.ts';
 import { blockUsage, type DfBlocksRow } from '../evidence/filesystems.ts';
+import type { ReclaimableKind } from '../evidence/systemDf.ts';
 import {
   reclaimableKinds,
   type SystemDf,
@@ -11,12 +12,11 @@ import {
   systemDf,
   unusedVolumeNames,
 } from '../evidence/systemDf.ts';
-import { proposePruneSafe } from '../fixes/prune-safe.ts';
-import { proposeUnusedVolumesRemoval } from '../fixes/remove-unused-volumes.ts';
+import { proposePruneSafe, pruneSafeFix } from '../fixes/prune-safe.ts';
+import { proposeUnusedVolumesRemoval, removeUnusedVolumesFix } from '../fixes/remove-unused-volumes.ts';
 import type { FixProposal } from '../fixes/types.ts';
 import { formatBytes } from '../format.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
-import type { ReclaimableKind } from './report.ts';
 import type { Check, Finding } from './types.ts';
 
 export interface ReclaimableEvidence {
@@ -94,6 +94,15 @@ export function judgeReclaimable(evidence: ReclaimableEvidence): Finding[] {
 export const reclaimableCheck: Check<ReclaimableEvidence> = {
   id: 'reclaimable',
   title: 'Reclaimable space',
+  doc: {
+    seed: [2, 16, 19],
+    evidence: 'Engine API `/system/df`',
+    rule: 'reclaimable bytes per kind: dangling images, stopped containers, build cache, unused volumes',
+  },
+  offers: [pruneSafeFix, removeUnusedVolumesFix],
+
+  diskcheck: true,
+  diskSummary: true,
   collect: collectReclaimable,
   judge: judgeReclaimable,
 };

@@ -7,14 +7,11 @@ import type { EvidenceContext } from '../evidence/context.ts';
 import { createContext } from '../evidence/context.ts';
 import type { HostConnection } from '../hosts/types.ts';
 import { log } from '../log.ts';
+import { DAEMON_HEALTH_CHECK, dockerdDownFinding } from './daemon-health.ts';
 import { resolveChecks } from './index.ts';
-import type { Check, CheckResult, Finding } from './types.ts';
-
-export { createContext } from '../evidence/context.ts';
+import type { Check, CheckResult } from './types.ts';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
-/** The check id that carries "dockerd is not running" when the daemon-health check itself did not run. */
-export const DAEMON_HEALTH_CHECK = 'daemon-health';
 
 export interface RunChecksOptions {
   /** Per check collection; the whole run takes about as long as the slowest one. */
@@ -64,18 +61,6 @@ async function runOne(ctx: EvidenceContext, check: Check, timeoutMs: number): Pr
       },
     };
   }
-}
-
-/** The one finding for a daemon that does not answer; the others say they were skipped. */
-export function dockerdDownFinding(host: string, reason: string | undefined): Finding {
-  return {
-    check: DAEMON_HEALTH_CHECK,
-    severity: 'crit',
-    summary: `dockerd is not running on ${host}`,
-    detail:
-      'Containers that depend on it are down or cannot be managed. Disk and inode checks ran over the shell anyway; the Docker-side checks were skipped.',
-    ...(reason ? { evidence: [`GET /_ping: ${reason}`] } : {}),
-  };
 }
 
 export async function runChecks(

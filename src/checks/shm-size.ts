@@ -191,6 +191,13 @@ export function judgeShmSize(evidence: ShmSizeEvidence): Finding[] {
 export const shmSizeCheck: Check<ShmSizeEvidence> = {
   id: 'shm-size',
   title: 'Container /dev/shm',
+  doc: {
+    seed: [9],
+    evidence: 'each running container\'s ShmSize and `df -P /dev/shm` inside it; "Bus error" in recent logs',
+    rule: '/dev/shm ≥90 % used → warn; "Bus error" in logs → crit',
+    advice: 'advice: recreate with `--shm-size` / compose `shm_size`',
+  },
+  monitorByDefault: true,
   collect: collectShmSize,
   judge: judgeShmSize,
 };

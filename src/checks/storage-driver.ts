@@ -104,6 +104,13 @@ export function judgeStorageDriver(evidence: StorageDriverEvidence): Finding[] {
 export const storageDriverCheck: Check<StorageDriverEvidence> = {
   id: 'storage-driver',
   title: 'Storage driver',
+  doc: {
+    seed: [2, 4],
+    evidence: '`docker info` Driver, DriverStatus',
+    rule: 'devicemapper: crit if Data or Metadata Space Available < 10 %; devicemapper/aufs are removed from current Docker → warn, recommend overlay2',
+    advice: 'runbook only',
+  },
+  diskcheck: true,
   async collect(ctx) {
     const info = await dockerInfo(ctx);
     return {

@@ -3,7 +3,7 @@
 // loading shared libraries: …: failed to map segment from shared object: Operation not permitted".
 
 import { collectTmpMount, type TmpNoexecEvidence } from '../evidence/tmpMount.ts';
-import { proposeRemountTmpExec } from '../fixes/remount-tmp-exec.ts';
+import { proposeRemountTmpExec, remountTmpExecFix } from '../fixes/remount-tmp-exec.ts';
 import type { Check, Finding } from './types.ts';
 
 export function judgeTmpNoexec(evidence: TmpNoexecEvidence): Finding[] {
@@ -41,6 +41,15 @@ export function judgeTmpNoexec(evidence: TmpNoexecEvidence): Finding[] {
 export const tmpNoexecCheck: Check<TmpNoexecEvidence> = {
   id: 'tmp-noexec',
   title: '/tmp mount options',
+  doc: {
+    seed: [3],
+    evidence: '`findmnt -no OPTIONS /tmp`',
+    rule: '`noexec` → warn: tools that unpack into /tmp (docker-compose v1, PyInstaller programs) fail with "failed to map segment from shared object"',
+    advice:
+      '`risky`: `mount -o remount,exec /tmp` (says it lasts until reboot and may undo hardening); recommend `TMPDIR` instead',
+  },
+  offers: [remountTmpExecFix],
+
   collect: collectTmpMount,
   judge: judgeTmpNoexec,
 };

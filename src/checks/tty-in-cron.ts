@@ -1,5 +1,5 @@
 import { collectCronLines, findTtyUses, rewriteLine, type TtyInCronEvidence } from '../evidence/crontabs.ts';
-import { proposeCronDropTty } from '../fixes/cron-drop-tty.ts';
+import { cronDropTtyFix, proposeCronDropTty } from '../fixes/cron-drop-tty.ts';
 import type { Check, Finding } from './types.ts';
 
 export function judgeTtyInCron(evidence: TtyInCronEvidence): Finding[] {
@@ -46,6 +46,13 @@ export function judgeTtyInCron(evidence: TtyInCronEvidence): Finding[] {
 export const ttyInCronCheck: Check<TtyInCronEvidence> = {
   id: 'tty-in-cron',
   title: 'TTY options in cron jobs',
+  doc: {
+    seed: [13, 14],
+    evidence: 'crontabs (`/etc/crontab`, `/etc/cron.d/*`, `/var/spool/cron/**`)',
+    rule: '`docker exec`/`docker run` with `-t`, `-it`, `-ti`, `--tty` → warn: "the input device is not a TTY", empty backups',
+  },
+  offers: [cronDropTtyFix],
+
   collect: collectCronLines,
   judge: judgeTtyInCron,
 };

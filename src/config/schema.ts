@@ -84,9 +84,8 @@ export const MonitorConfig = z
   .object({
     interval: Duration.default(60_000),
     channel: SlackChannel.optional(),
-    checks: z
-      .array(z.string())
-      .default(['disk-usage', 'inode-usage', 'container-logs', 'daemon-health', 'container-health', 'shm-size']),
+    /** Check ids; when absent, the checks marked monitorByDefault in the registry (checks/index.ts). */
+    checks: z.array(z.string()).optional(),
     rules: z.record(z.string(), RuleConfig).default({}),
     watchdog: z
       .object({ autoStart: z.boolean().default(false) })

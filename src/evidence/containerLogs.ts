@@ -117,3 +117,10 @@ async function inspectLogConfig(
   if (maxSize) config.maxSize = maxSize;
   return config;
 }
+
+export interface ContainerLog {
+  containerId: string;
+  containerName: string;
+  path: string;
+  sizeBytes: number;
+}

@@ -114,6 +114,19 @@ export interface FilesystemEvidence<R> {
   problems: string[];
 }
 
+/** The fullest filesystem of a df reading (blocks or inodes), for alert rules to judge by percentage. */
+export function worstUsedPct(
+  evidence: FilesystemEvidence<{ usedPct: number | null; mount: string }>,
+): { value: number; mount: string } | undefined {
+  let worst: { value: number; mount: string } | undefined;
+  for (const fs of evidence.filesystems) {
+    const pct = fs.row.usedPct;
+    if (pct === null) continue;
+    if (!worst || pct > worst.value) worst = { value: pct, mount: fs.row.mount };
+  }
+  return worst;
+}
+
 interface DfBoth {
   blocks: Map<string, DfBlocksRow | string>;
   inodes: Map<string, DfInodesRow | string>;

@@ -2,7 +2,6 @@
 // for the reclaimable check, the disk summary and the prune-safe fix's re-check.
 
 import { z } from 'zod';
-import type { ReclaimableKind } from '../checks/report.ts';
 import type { EvidenceContext } from './context.ts';
 import { dockerCall, parseApi, pingDocker } from './docker.ts';
 
@@ -128,4 +127,11 @@ export function safeReclaimableBytes(kinds: readonly ReclaimableKind[]): number 
 /** Names of volumes no container uses: only ever offered as a dangerous, listed-by-name step. */
 export function unusedVolumeNames(df: SystemDf): string[] {
   return (df.Volumes ?? []).filter((volume) => volume.UsageData?.RefCount === 0).map((volume) => volume.Name);
+}
+
+export interface ReclaimableKind {
+  kind: 'images' | 'dangling-images' | 'containers' | 'build-cache' | 'volumes';
+  count: number;
+  totalBytes: number;
+  reclaimableBytes: number;
 }

@@ -49,7 +49,7 @@ export function untilParam(ms: number): string {
 
 /** Check ids in `monitor.checks` that no check file registers: reported, skipped, never fatal. */
 export function unknownChecks(config: DockmedicConfig): string[] {
-  return config.monitor.checks.filter((id) => !getCheck(id));
+  return (config.monitor.checks ?? []).filter((id) => !getCheck(id));
 }
 
 export class Schedules {

@@ -3,8 +3,8 @@
 // the approval button this offers, through src/fixes/prune-safe.ts and its re-check.
 
 import { pruneSafeProposal } from '../../src/checks/reclaimable.ts';
-import type { ReclaimableKind } from '../../src/checks/report.ts';
 import { createContext } from '../../src/evidence/context.ts';
+import type { ReclaimableKind } from '../../src/evidence/systemDf.ts';
 import { isDangling, reclaimableKinds, type SystemDf, systemDf } from '../../src/evidence/systemDf.ts';
 import { pruneSafeFix } from '../../src/fixes/prune-safe.ts';
 import { formatBytes } from '../../src/format.ts';

@@ -2,9 +2,10 @@ import { CHECKS, DISKCHECK_CHECKS } from '../../src/checks/index.ts';
 import type { HostReport } from '../../src/checks/report.ts';
 import { buildHostReport } from '../../src/checks/report.ts';
 import { runChecks } from '../../src/checks/run.ts';
+import { worstFirst } from '../../src/checks/types.ts';
 import type { FixProposal } from '../../src/fixes/types.ts';
 import { renderDoctor } from '../../src/slack/render/doctor.ts';
-import { renderHostReport, worstFirst } from '../../src/slack/render/hostReport.ts';
+import { renderHostReport } from '../../src/slack/render/hostReport.ts';
 import type { JobContext, JobHandler, JobOutcome } from './types.ts';
 
 /** Every fix the findings propose, once each. */

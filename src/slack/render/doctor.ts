@@ -2,7 +2,7 @@
 // goes in the thread so the channel sees a summary, not a wall.
 
 import type { HostReport } from '../../checks/report.ts';
-import { type CheckResult, type Finding, worstSeverity } from '../../checks/types.ts';
+import { type CheckResult, type Finding, worstFirst, worstSeverity } from '../../checks/types.ts';
 import { formatDuration } from '../../format.ts';
 import {
   type Block,
@@ -14,7 +14,7 @@ import {
   sectionsOf,
   severityEmoji,
 } from './blocks.ts';
-import { type FixButton, fixActions, worstFirst } from './hostReport.ts';
+import { type FixButton, fixActions } from './hostReport.ts';
 
 function checkLine(result: CheckResult): string {
   const worst = worstSeverity(result.findings.map((finding) => finding.severity));

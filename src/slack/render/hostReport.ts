@@ -3,7 +3,7 @@
 // huge we keep the most severe findings and say how many were left out.
 
 import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/report.ts';
-import { type Finding, severityRank } from '../../checks/types.ts';
+import { type Finding, worstFirst } from '../../checks/types.ts';
 import type { Risk } from '../../fixes/types.ts';
 import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY, actionIdFor } from '../actionIds.ts';
@@ -146,14 +146,6 @@ export function fixActions(buttons: FixButton[]): Block[] {
       button({ actionId: actionIdFor(ACTION_DENY, index), label: 'Deny', value: fix.approvalId }),
     ]);
   });
-}
-
-/** Stable sort, worst first: the order checks reported in is kept within one severity. */
-export function worstFirst(findings: Finding[]): Finding[] {
-  return findings
-    .map((finding, index) => ({ finding, index }))
-    .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity) || a.index - b.index)
-    .map((entry) => entry.finding);
 }
 
 function hiddenNote(hidden: Finding[]): string {
