@@ -75,9 +75,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     approvals,
     audit,
     enqueueCommand: (job) => queues.enqueueCommand(job),
-    worker: options.worker,
-    pool,
-    lockDurationMs: options.workerOptions?.lockDurationMs ?? env.DOCKMEDIC_JOB_LOCK,
     stormWindowMs: options.stormWindowMs,
   });
   stops.push(() => monitoring.stop());
@@ -94,6 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         approvals,
         audit,
         fleets: new FleetStore(client),
+        alerts: monitoring.alerts,
         enqueueCommand: (job) => queues.enqueueCommand(job),
       },
       {

@@ -1,18 +1,17 @@
-import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
 import { unreachableReport } from '../src/checks/report.ts';
 import type { HostConfig } from '../src/config/schema.ts';
 import { DockmedicError } from '../src/errors.ts';
-import type { FixProposal } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { ParsedCommandJob } from '../src/queue/payloads.ts';
 import { renderDoctor } from '../src/slack/render/doctor.ts';
-import { type FixButton, renderHostReport } from '../src/slack/render/hostReport.ts';
+import { renderHostReport } from '../src/slack/render/hostReport.ts';
 import { JOB_HANDLERS } from './command/index.ts';
 import { headlineOf } from './command/report.ts';
 import type { JobOutcome } from './command/types.ts';
 import type { WorkerDeps } from './deps.ts';
 import { recordFleetRow } from './fleet.ts';
+import { offerFixes } from './offer.ts';
 
 /** Runs one subcommand on one host, offers its fixes as approval buttons, posts the result. */
 export async function processCommandJob(job: ParsedCommandJob, deps: WorkerDeps): Promise<JobOutcome> {
@@ -81,15 +80,4 @@ async function execute(job: ParsedCommandJob, deps: WorkerDeps, host: HostConfig
     };
   }
   return await handler({ conn, job, deps });
-}
-
-/** Each proposed fix becomes a pending approval record; its id is the button's value. */
-export function offerFixes(deps: WorkerDeps, proposals: FixProposal[], job: ParsedCommandJob): Promise<FixButton[]> {
-  return offerProposals(deps.approvals, proposals, {
-    host: job.host,
-    requesterId: job.userId,
-    channelId: job.channelId,
-    requestId: job.requestId,
-    ttlMs: deps.config.current().access.approvalTtl,
-  });
 }

@@ -1,4 +1,5 @@
 import type { ConfigSource } from '../commands/types.ts';
+import type { AlertDeps } from '../src/alerts/notify.ts';
 import type { ApprovalStore } from '../src/approvals/store.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { HostPool } from '../src/hosts/types.ts';
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   approvals: ApprovalStore;
   audit: AuditLog;
   fleets: FleetStore;
+  /** The monitor path: alert state, storm window and delivery. */
+  alerts: AlertDeps;
   /** Fleet runs fan out one job per host through the same queue. */
   enqueueCommand(job: CommandJob): Promise<string>;
 }

@@ -3,8 +3,8 @@ import { newFleetId } from '../src/queue/fleetStore.ts';
 import type { FleetJob, ParsedCommandJob } from '../src/queue/payloads.ts';
 import { renderFleetSummary } from '../src/slack/render/fleet.ts';
 import type { JobOutcome } from './command/types.ts';
-import { offerFixes } from './command.ts';
 import type { WorkerDeps } from './deps.ts';
+import { offerFixes } from './offer.ts';
 
 /**
  * A fleet run: post the summary with every host waiting, then fan out one job per host. Hosts run

@@ -4,13 +4,23 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { isDockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
-import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, QUEUE_PREFIX } from '../src/queue/names.ts';
+import {
+  COMMAND_QUEUE,
+  FIX_QUEUE,
+  FLEET_JOB,
+  MAINTENANCE_QUEUE,
+  MONITOR_QUEUE,
+  QUEUE_PREFIX,
+} from '../src/queue/names.ts';
 import { CommandJob, FixJob, FleetJob } from '../src/queue/payloads.ts';
+import { FLUSH_JOB, FlushJob, MonitorJob, PruneJob } from '../src/queue/schedulers.ts';
 import { renderError } from '../src/slack/render/error.ts';
 import { processCommandJob } from './command.ts';
 import type { WorkerDeps } from './deps.ts';
 import { processFixJob } from './fix.ts';
 import { processFleetJob } from './fleet.ts';
+import { processPruneJob } from './maintenance.ts';
+import { processFlushJob, processMonitorJob } from './monitor.ts';
 
 export interface WorkerOptions {
   /** Jobs one process runs at once; hosts are limited separately by the pool. */
@@ -47,6 +57,12 @@ function classify(error: unknown): never {
   throw error;
 }
 
+/** Monitor runs are many and short; one process runs this many at once. */
+const MONITOR_CONCURRENCY = 16;
+/** A scheduled prune holds a host for a while; a few at once are plenty. */
+const MAINTENANCE_CONCURRENCY = 4;
+
+/** Every BullMQ worker of a worker process: command (and fleet), fix, monitor (and flush), maintenance. */
 export function startWorkers(connection: Redis, deps: WorkerDeps, options: WorkerOptions = DEFAULT_WORKER_OPTIONS) {
   const common = {
     connection,
@@ -81,13 +97,27 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
     // A stalled fix is handed over once so the next worker can report "outcome unknown".
     { ...common, concurrency: options.concurrency, maxStalledCount: 1 },
   );
-  for (const worker of [commands, fixes]) {
+  const monitor = new Worker(
+    MONITOR_QUEUE,
+    async (job) =>
+      job.name === FLUSH_JOB
+        ? await processFlushJob(parsePayload(FlushJob, job), deps)
+        : await processMonitorJob(parsePayload(MonitorJob, job), deps),
+    { ...common, concurrency: MONITOR_CONCURRENCY },
+  );
+  const maintenance = new Worker(
+    MAINTENANCE_QUEUE,
+    async (job) => await processPruneJob(parsePayload(PruneJob, job), deps),
+    { ...common, concurrency: MAINTENANCE_CONCURRENCY },
+  );
+  const workers = [commands, fixes, monitor, maintenance];
+  for (const worker of workers) {
     worker.on('failed', (job, err) => log.warn({ jobId: job?.id, queue: worker.name, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
   }
   return {
     async close() {
-      await Promise.all([commands.close(), fixes.close()]);
+      await Promise.all(workers.map((worker) => worker.close()));
     },
   };
 }

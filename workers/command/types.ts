@@ -1,8 +1,8 @@
+import type { OfferedFix } from '../../src/approvals/offer.ts';
 import type { Severity } from '../../src/checks/types.ts';
 import type { FixProposal } from '../../src/fixes/types.ts';
 import type { HostConnection } from '../../src/hosts/types.ts';
 import type { ParsedCommandJob } from '../../src/queue/payloads.ts';
-import type { FixButton } from '../../src/slack/render/hostReport.ts';
 import type { WorkerDeps } from '../deps.ts';
 
 export interface JobContext {
@@ -25,7 +25,7 @@ export interface JobOutcome {
   /** Fixes to offer; each becomes an approval record and a button. */
   proposals: FixProposal[];
   /** The full message, given the buttons of the offered fixes. */
-  render(buttons: FixButton[]): Rendered;
+  render(buttons: OfferedFix[]): Rendered;
   /** In a fleet run, post this host's full message in the summary's thread even when it is only info. */
   detailInFleet?: boolean;
   /** True when the host could not be reached at all (a fleet row says so). */

@@ -4,6 +4,7 @@
 // one grouped root listing every host, not one message per host.
 
 import type { AlertEvent, AlertState } from '../../alerts/store.ts';
+import type { OfferedFix } from '../../approvals/offer.ts';
 import { formatDuration } from '../../format.ts';
 import { actionIdFor } from '../actionIds.ts';
 import { truncate } from '../limits.ts';
@@ -19,7 +20,7 @@ import {
   type Rendered,
   section,
 } from './blocks.ts';
-import { type FixButton, fixActions } from './hostReport.ts';
+import { fixActions } from './hostReport.ts';
 
 export const ALERT_ACTIONS = {
   ack: 'dm_alert_ack',
@@ -66,7 +67,7 @@ function alertButtons(state: AlertState): Block[] {
 }
 
 /** The root message of one alert's thread, as its state says now. */
-export function renderAlertRoot(state: AlertState, fixes: FixButton[], now = Date.now()): Rendered {
+export function renderAlertRoot(state: AlertState, fixes: OfferedFix[], now = Date.now()): Rendered {
   const title = `${state.host} · ${state.check}`;
   const blocks: Block[] = [
     header(`${state.status === 'firing' ? ICON.firing[state.severity ?? 'warn'] : ICON.resolved} ${title}`),

@@ -1,6 +1,7 @@
 // `/docker doctor`: one line per check (its worst finding), the fixes as buttons; the full report
 // goes in the thread so the channel sees a summary, not a wall.
 
+import type { OfferedFix } from '../../approvals/offer.ts';
 import type { HostReport } from '../../checks/report.ts';
 import { type CheckResult, type Finding, worstFirst, worstSeverity } from '../../checks/types.ts';
 import { formatDuration } from '../../format.ts';
@@ -14,7 +15,7 @@ import {
   sectionsOf,
   severityEmoji,
 } from './blocks.ts';
-import { type FixButton, fixActions } from './hostReport.ts';
+import { fixActions } from './hostReport.ts';
 
 function checkLine(result: CheckResult): string {
   const worst = worstSeverity(result.findings.map((finding) => finding.severity));
@@ -23,7 +24,7 @@ function checkLine(result: CheckResult): string {
   return `${severityEmoji(worst)} \`${result.check}\` ${summary}`;
 }
 
-export function renderDoctor(report: HostReport, buttons: FixButton[]): Rendered {
+export function renderDoctor(report: HostReport, buttons: OfferedFix[]): Rendered {
   const blocks: Block[] = [
     header(`${severityEmoji(report.worst)} ${report.host} · doctor`),
     context([

@@ -2,9 +2,9 @@
 // evidence for it, and one button per fix. Slack refuses messages over its limits, so when a report is
 // huge we keep the most severe findings and say how many were left out.
 
+import type { OfferedFix } from '../../approvals/offer.ts';
 import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/report.ts';
 import { type Finding, worstFirst } from '../../checks/types.ts';
-import type { Risk } from '../../fixes/types.ts';
 import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY, actionIdFor } from '../actionIds.ts';
 import { SLACK_LIMITS, truncate } from '../limits.ts';
@@ -23,16 +23,10 @@ import {
   severityEmoji,
 } from './blocks.ts';
 
-export interface FixButton {
-  approvalId: string;
-  label: string;
-  risk: Risk;
-}
-
 const EVIDENCE_LINES_PER_FINDING = 8;
 const LOGS_SHOWN = 5;
 
-export function renderHostReport(report: HostReport, buttons: FixButton[]): Rendered {
+export function renderHostReport(report: HostReport, buttons: OfferedFix[]): Rendered {
   const top: Block[] = [
     header(`${severityEmoji(report.worst)} ${report.host} · ${report.command}`),
     context([
@@ -133,7 +127,7 @@ function findingBlock(finding: Finding): Block {
 const MAX_FIX_ROWS = 10;
 
 /** One row per offered fix: approve (runs it, under the approval rules) and deny (withdraws the offer). */
-export function fixActions(buttons: FixButton[]): Block[] {
+export function fixActions(buttons: OfferedFix[]): Block[] {
   return buttons.slice(0, MAX_FIX_ROWS).map((fix, index) => {
     const tag = ` · ${fix.risk}`;
     return actions(`dm_fix_${index}`, [

@@ -1,10 +1,11 @@
 // `/docker image-deps`: the removal order that makes `docker rmi` work. Containers first (running
 // ones stopped), then child images deepest first, then the image itself.
 
+import type { OfferedFix } from '../../approvals/offer.ts';
 import type { ImageDependencies } from '../../evidence/imageGraph.ts';
 import { truncate } from '../limits.ts';
 import { type Block, codeSection, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
-import { type FixButton, fixActions } from './hostReport.ts';
+import { fixActions } from './hostReport.ts';
 
 function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
@@ -28,7 +29,7 @@ export function renderImageDeps(
   host: string,
   ref: string,
   deps: ImageDependencies,
-  buttons: FixButton[] = [],
+  buttons: OfferedFix[] = [],
 ): Rendered {
   const name = escapeMrkdwn(deps.image.name);
   const blocks: Block[] = [

@@ -1,10 +1,11 @@
 // `/docker prune`: the safe prune plan. What will be freed (each dangling image and build cache
 // record, with sizes), the exact Engine API calls, what is left alone and why, and the button.
 
+import type { OfferedFix } from '../../approvals/offer.ts';
 import type { Operation } from '../../fixes/types.ts';
 import { formatBytes } from '../../format.ts';
 import { type Block, codeSection, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
-import { type FixButton, fixActions } from './hostReport.ts';
+import { fixActions } from './hostReport.ts';
 
 export interface PruneItem {
   /** Short id (12 hex digits). */
@@ -65,7 +66,7 @@ function untouchedLines(plan: PrunePlan): string[] {
   return lines;
 }
 
-export function renderPrunePlan(plan: PrunePlan, buttons: FixButton[]): Rendered {
+export function renderPrunePlan(plan: PrunePlan, buttons: OfferedFix[]): Rendered {
   const total = plan.danglingBytes + plan.cacheBytes;
   const empty = plan.dangling.length === 0 && plan.cache.length === 0;
   const blocks: Block[] = [
