@@ -1,7 +1,7 @@
 import { resolveTargets } from '../src/config/targets.ts';
 import type { CommandArgs, CommandName } from '../src/queue/payloads.ts';
+import type { CommandRequest, Reply } from '../src/slack/types.ts';
 import type { CommandServices } from './services.ts';
-import type { CommandRequest, Reply } from './types.ts';
 
 /**
  * Queues a subcommand for a target: one host → one job; `@group` or `all` → one fleet job that posts

@@ -3,6 +3,7 @@ import { hasRole, roleOf } from '../src/approvals/policy.ts';
 import { DockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { renderError } from '../src/slack/render/error.ts';
+import type { CommandRequest, Reply } from '../src/slack/types.ts';
 import { alertsCommand } from './alerts.ts';
 import { auditCommand } from './audit.ts';
 import { checkCommand } from './check.ts';
@@ -18,7 +19,6 @@ import { psCommand } from './ps.ts';
 import { scheduleCommand } from './schedule.ts';
 import type { CommandServices, DockerCommand } from './services.ts';
 import { silenceCommand } from './silence.ts';
-import type { CommandRequest, Reply } from './types.ts';
 import { unsilenceCommand } from './unsilence.ts';
 
 /** Every `/docker` subcommand, in the order help lists them. Adding one = one file + one line here. */

@@ -1,6 +1,5 @@
 import { DockmedicError } from '../src/errors.ts';
-import type { MonitoringServices } from '../src/monitoring.ts';
-import type { CommandServices } from './services.ts';
+import type { CommandServices, MonitoringServices } from './services.ts';
 
 /** The monitoring services, or a clear answer where this process was started without them. */
 export function monitoringOf(services: CommandServices): MonitoringServices {

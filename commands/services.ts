@@ -1,7 +1,9 @@
 import type { AuditLog } from '../src/audit/log.ts';
-import type { MonitoringServices } from '../src/monitoring.ts';
+import type { ConfigSource } from '../src/config/source.ts';
 import type { CommandJob, FleetJob } from '../src/queue/payloads.ts';
-import type { ConfigSource, Subcommand } from './types.ts';
+import type { Schedules } from '../src/queue/schedulers.ts';
+import type { AlertDeps } from '../src/slack/alertThreads.ts';
+import type { Subcommand } from './types.ts';
 
 /** What a subcommand may use: validate, authorize, enqueue. Never SSH or Docker. */
 export interface CommandServices {
@@ -18,3 +20,10 @@ export interface CommandServices {
 }
 
 export type DockerCommand = Subcommand<CommandServices>;
+
+/** What `/docker alerts|silence|unsilence|schedule` use. */
+export interface MonitoringServices {
+  alerts: AlertDeps;
+  schedules: Pick<Schedules, 'list'>;
+  unknownChecks(): string[];
+}

@@ -1,6 +1,7 @@
 import { silence } from '../src/alerts/operations.ts';
 import { parseDuration } from '../src/config/duration.ts';
 import { HOST_NAME_PATTERN } from '../src/config/schema.ts';
+import { tellThread } from '../src/slack/alertThreads.ts';
 import { monitoringOf } from './monitoringOf.ts';
 import { badArguments, expectArgs, shown } from './parse.ts';
 import type { DockerCommand } from './services.ts';
@@ -29,7 +30,9 @@ export const silenceCommand: DockerCommand = {
     const ms = parseDuration(durationArg);
     if (!ms || ms > MAX_SILENCE_MS)
       throw badArguments(`\`${shown(durationArg)}\` is not a duration like 30m, 4h or 1d (at most 7d).`);
-    const result = await silence(monitoringOf(services).alerts, host, check, ms, request.userId);
+    const alerts = monitoringOf(services).alerts;
+    const result = await silence(alerts, host, check, ms, request.userId);
+    await tellThread(alerts, result);
     await services.audit.append({
       actor: request.userId,
       action: 'request',

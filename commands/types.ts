@@ -1,37 +1,7 @@
-import type { DockmedicConfig } from '../src/config/schema.ts';
+import type { Role } from '../src/approvals/policy.ts';
+import type { CommandRequest, Reply } from '../src/slack/types.ts';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** A `/docker …` invocation as Slack (or the console) delivered it. */
-export interface CommandRequest {
-  userId: string;
-  channelId: string;
-  /** Everything after `/docker`, untrusted. */
-  text: string;
-  responseUrl?: string;
-}
-
-/** What goes back to the person who typed the command (the ack). */
-export interface Reply {
-  text: string;
-  blocks?: unknown[];
-  /** Ephemeral by default: errors and acks are for the requester only. */
-  inChannel?: boolean;
-}
-
-/** A button press on one of our messages. */
-export interface ActionRequest {
-  actionId: string;
-  /** The button's value: an opaque id we issued, untrusted until looked up. */
-  value: string;
-  userId: string;
-  channelId: string;
-  messageTs?: string;
-  threadTs?: string;
-  responseUrl?: string;
-}
-
+/** One `/docker` subcommand: parse, authorize and enqueue; its description is its help line. */
 export interface Subcommand<S = unknown> {
   name: string;
   /** e.g. `diskcheck HOST` */
@@ -40,8 +10,4 @@ export interface Subcommand<S = unknown> {
   description: string;
   minRole: Role;
   run(args: string[], request: CommandRequest, services: S): Promise<Reply>;
-}
-
-export interface ConfigSource {
-  current(): DockmedicConfig;
 }

@@ -1,4 +1,5 @@
 import { unsilence } from '../src/alerts/operations.ts';
+import { tellThread } from '../src/slack/alertThreads.ts';
 import { monitoringOf } from './monitoringOf.ts';
 import { expectArgs } from './parse.ts';
 import type { DockerCommand } from './services.ts';
@@ -14,7 +15,9 @@ export const unsilenceCommand: DockerCommand = {
   async run(args, request, services) {
     expectArgs(args, USAGE, { min: 2, max: 2 });
     const { host, check } = alertTarget(services, args[0] as string, args[1] as string);
-    const result = await unsilence(monitoringOf(services).alerts, host, check, request.userId);
+    const alerts = monitoringOf(services).alerts;
+    const result = await unsilence(alerts, host, check, request.userId);
+    await tellThread(alerts, result);
     await services.audit.append({ actor: request.userId, action: 'request', host, detail: `unsilence ${check}` });
     return { text: result.ok ? `🔔 ${result.message}` : `Nothing changed: ${result.reason}.` };
   },

@@ -4,19 +4,20 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ConfigSource } from '../commands/types.ts';
-import type { AlertActionDeps } from './alerts/actions.ts';
-import type { AlertDeps } from './alerts/notify.ts';
+import type { MonitoringServices } from '../commands/services.ts';
 import { AlertStore } from './alerts/store.ts';
 import { DEFAULT_STORM_WINDOW_MS, StormWindow } from './alerts/storm.ts';
 import type { ApprovalStore } from './approvals/store.ts';
 import type { AuditLog } from './audit/log.ts';
+import type { ConfigSource } from './config/source.ts';
 import { log } from './log.ts';
 import { setScrapeSources } from './metrics.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from './queue/names.ts';
 import type { CommandJob } from './queue/payloads.ts';
 import { withDeadline } from './queue/redis.ts';
 import { FLUSH_JOB, Schedules, unknownChecks } from './queue/schedulers.ts';
+import type { AlertActionDeps } from './slack/actions/alert.ts';
+import type { AlertDeps } from './slack/alertThreads.ts';
 import type { SlackOut } from './slack/client.ts';
 
 export interface MonitoringOptions {
@@ -29,13 +30,6 @@ export interface MonitoringOptions {
   audit: AuditLog;
   enqueueCommand(job: CommandJob): Promise<string>;
   stormWindowMs?: number;
-}
-
-/** What `/docker alerts|silence|unsilence|schedule` use. */
-export interface MonitoringServices {
-  alerts: AlertDeps;
-  schedules: Pick<Schedules, 'list'>;
-  unknownChecks(): string[];
 }
 
 export interface Monitoring {

@@ -1,13 +1,11 @@
 import type { Redis } from 'ioredis';
 import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
-import type { ConfigSource } from '../commands/types.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
-import { handleAlertAction } from './alerts/actions.ts';
-import { handleAction } from './approvals/actions.ts';
 import { ApprovalStore } from './approvals/store.ts';
 import { AuditLog } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
+import type { ConfigSource } from './config/source.ts';
 import { createHostPool } from './hosts/pool.ts';
 import { log } from './log.ts';
 import { instrumentSlack, metricsRoute } from './metrics.ts';
@@ -15,6 +13,7 @@ import { startMonitoring } from './monitoring.ts';
 import { FleetStore } from './queue/fleetStore.ts';
 import { Queues } from './queue/queues.ts';
 import { createRedis } from './queue/redis.ts';
+import { type ActionDeps, routeAction } from './slack/actions.ts';
 import { createSlackApp } from './slack/app.ts';
 import { createSlackOut } from './slack/client.ts';
 
@@ -117,20 +116,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       newRequestId,
       monitoring: monitoring.services,
     };
+    const actionDeps: ActionDeps = {
+      approvals: {
+        store: approvals,
+        audit,
+        slack,
+        access: () => config.current().access,
+        enqueueFix: (id) => queues.enqueueFix(id),
+      },
+      alerts: monitoring.actionDeps,
+    };
     const app = await createSlackApp({
       env,
       port: env.PORT,
       onCommand: (request) => dispatch(request, services),
-      onAction: (request) =>
-        request.actionId.startsWith('dm_alert_')
-          ? handleAlertAction(request, monitoring.actionDeps)
-          : handleAction(request, {
-              store: approvals,
-              audit,
-              slack,
-              access: () => config.current().access,
-              enqueueFix: (id) => queues.enqueueFix(id),
-            }),
+      onAction: (request) => routeAction(request, actionDeps),
       routes: [metricsRoute()],
     });
     await app.start();

@@ -1,10 +1,10 @@
-import type { ConfigSource } from '../commands/types.ts';
-import type { AlertDeps } from '../src/alerts/notify.ts';
 import type { ApprovalStore } from '../src/approvals/store.ts';
 import type { AuditLog } from '../src/audit/log.ts';
+import type { ConfigSource } from '../src/config/source.ts';
 import type { HostPool } from '../src/hosts/types.ts';
 import type { FleetStore } from '../src/queue/fleetStore.ts';
 import type { CommandJob } from '../src/queue/payloads.ts';
+import type { AlertDeps } from '../src/slack/alertThreads.ts';
 import type { SlackOut } from '../src/slack/client.ts';
 
 export interface WorkerDeps {

@@ -2,8 +2,8 @@
 // `until`; never volumes, never containers), run without an approval because the schedule in the
 // config is the approval. What it freed goes to the host's channel and the audit trail.
 
-import type { ConfigSource } from '../commands/types.ts';
 import type { AuditLog } from '../src/audit/log.ts';
+import type { ConfigSource } from '../src/config/source.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { pruneSafeFix } from '../src/fixes/prune-safe.ts';
 import type { FixOutcome } from '../src/fixes/types.ts';

@@ -1,9 +1,8 @@
 // One monitor run on one host (a job scheduler's tick): the configured checks that are registered,
 // through the alert rules, and the watchdog's extra work when dockerd goes down. Also the storm
-// window's flush job. Slack output goes through src/alerts (state first, then delivery).
+// window's flush job. State is decided in src/alerts, then delivered by src/slack/alertThreads.ts.
 
 import { appendNote, evaluateHost, type OnFire } from '../src/alerts/engine.ts';
-import { type AlertDeps, flushWindow } from '../src/alerts/notify.ts';
 import { autoStartDocker, collectBundle, describeAutoStart, WATCHDOG_CHECK } from '../src/alerts/watchdog.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import { getCheck, monitoredCheckIds } from '../src/checks/index.ts';
@@ -13,6 +12,7 @@ import type { HostConnection, HostPool } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import { checkDuration, hostReachable } from '../src/metrics.ts';
 import type { FlushJob, MonitorJob } from '../src/queue/schedulers.ts';
+import { type AlertDeps, deliverAll, flushWindow } from '../src/slack/alertThreads.ts';
 
 export interface MonitorDeps {
   alerts: AlertDeps;
@@ -42,13 +42,13 @@ export async function processMonitorJob(job: MonitorJob, deps: MonitorDeps): Pro
   } catch (error) {
     hostReachable.set({ host: host.name }, 0);
     log.warn({ host: host.name, err: (error as Error).message }, 'monitor: host unreachable');
-    await evaluateHost(deps.alerts, { host, unreachable: error });
+    await deliverAll(deps.alerts, await evaluateHost(deps.alerts, { host, unreachable: error }));
     return { host: host.name, reachable: false };
   }
   hostReachable.set({ host: host.name }, 1);
   const results = await runChecks(conn, ids, { timeoutMs: config.timeouts.command });
   for (const result of results) checkDuration.observe({ check: result.check }, result.durationMs / 1000);
-  await evaluateHost(deps.alerts, { host, results }, watchdog(deps, host, conn));
+  await deliverAll(deps.alerts, await evaluateHost(deps.alerts, { host, results }, watchdog(deps, host, conn)));
   return { host: host.name, reachable: true, checks: results.length, unknownChecks: unknown };
 }
 

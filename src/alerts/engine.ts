@@ -5,15 +5,22 @@
 
 import type { CheckResult } from '../checks/types.ts';
 import type { HostConfig } from '../config/schema.ts';
+import type { ConfigSource } from '../config/source.ts';
 import { userMessageOf } from '../errors.ts';
 import { log } from '../log.ts';
-import { type AlertDeps, deliver } from './notify.ts';
 import { type Observation, observe } from './observe.ts';
 import { resolveRule } from './rules.ts';
-import { type AlertEvent, type AlertState, newEventId } from './store.ts';
+import { type AlertEvent, type AlertState, type AlertStore, newEventId } from './store.ts';
 import { nextAlertState } from './transition.ts';
 
 export const REACHABILITY_CHECK = 'reachability';
+
+/** What deciding alert state needs: the state store and the config in force (time injectable for tests). */
+export interface AlertContext {
+  store: AlertStore;
+  config: ConfigSource;
+  now?: () => number;
+}
 
 /** Called for each new fire before it is delivered: the watchdog adds its bundle and may act. */
 export type OnFire = (state: AlertState, event: AlertEvent) => Promise<Partial<AlertEvent> | undefined>;
@@ -25,7 +32,7 @@ export interface HostRun {
   unreachable?: unknown;
 }
 
-function observations(run: HostRun, firing: (check: string) => 'warn' | 'crit' | undefined, deps: AlertDeps) {
+function observations(run: HostRun, firing: (check: string) => 'warn' | 'crit' | undefined, deps: AlertContext) {
   const config = deps.config.current();
   const list: Array<{ check: string; observe: (firing?: 'warn' | 'crit') => Observation }> = [];
   const reach: Observation = run.unreachable
@@ -44,7 +51,8 @@ function observations(run: HostRun, firing: (check: string) => 'warn' | 'crit' |
   return list;
 }
 
-export async function evaluateHost(deps: AlertDeps, run: HostRun, onFire?: OnFire): Promise<AlertState[]> {
+/** Observes one host run through the rules; returns the alerts whose outbox now has something to deliver. */
+export async function evaluateHost(deps: AlertContext, run: HostRun, onFire?: OnFire): Promise<AlertState[]> {
   const now = deps.now?.() ?? Date.now();
   const config = deps.config.current();
   const host = run.host.name;
@@ -66,15 +74,10 @@ export async function evaluateHost(deps: AlertDeps, run: HostRun, onFire?: OnFir
     for (const event of fresh) await enrich(deps, after, event, onFire);
     if (after.outbox.length > 0) changed.push(after);
   }
-  for (const state of changed) {
-    await deliver(deps, state.host, state.check).catch((error: unknown) =>
-      log.warn({ err: error, host: state.host, check: state.check }, 'alert delivery failed; retried next run'),
-    );
-  }
   return changed;
 }
 
-async function enrich(deps: AlertDeps, state: AlertState, event: AlertEvent, onFire: OnFire | undefined) {
+async function enrich(deps: AlertContext, state: AlertState, event: AlertEvent, onFire: OnFire | undefined) {
   if (!onFire) return;
   const extra = await onFire(state, event).catch((error: unknown) => {
     log.warn({ err: error, host: state.host, check: state.check }, 'fire hook failed');
@@ -88,7 +91,7 @@ async function enrich(deps: AlertDeps, state: AlertState, event: AlertEvent, onF
 }
 
 /** A note in the alert's thread (what the watchdog did), after whatever is already waiting. */
-export async function appendNote(deps: AlertDeps, host: string, check: string, text: string): Promise<void> {
+export async function appendNote(deps: AlertContext, host: string, check: string, text: string): Promise<void> {
   const now = deps.now?.() ?? Date.now();
   await deps.store.update(host, check, (s) =>
     s ? { ...s, outbox: [...s.outbox, { id: newEventId(), kind: 'note', text, at: now }] } : undefined,

@@ -1,23 +1,26 @@
 // What people do to an alert, by button or by command: acknowledge it, silence it for a while, lift
-// the silence. Each is one compare-and-set on the alert's state, then a line in its thread and an
-// edit of its root, so the channel sees who did what.
+// the silence. Each is one compare-and-set on the alert's state; the caller then posts the result's
+// note in its thread and edits its root (src/slack/alertThreads.ts), so the channel sees who did what.
 
-import { formatDuration } from '../format.ts';
-import { mention } from '../slack/render/blocks.ts';
-import { type AlertDeps, syncRoot } from './notify.ts';
+import type { AlertContext } from './engine.ts';
 import { type AlertState, blankState } from './store.ts';
 
-export type OperationResult = { ok: true; state: AlertState; message: string } | { ok: false; reason: string };
+/**
+ * What an operation decided: on success the new state, a reply for whoever asked, and the line the
+ * Slack side posts in the alert's thread (src/slack/alertThreads.ts tellThread) before editing its root.
+ */
+export type OperationResult =
+  | { ok: true; state: AlertState; message: string; done: OperationDone }
+  | { ok: false; reason: string };
 
-async function tellThread(deps: AlertDeps, state: AlertState, text: string): Promise<void> {
-  if (!state.threadTs || !state.channel) return;
-  const prefix = state.groupId ? `*${state.host} · ${state.check}*: ` : '';
-  await deps.slack.postMessage(state.channel, { text: `${prefix}${text}` }, { threadTs: state.threadTs });
-  await syncRoot(deps, state);
-}
+/** Who did what, for the line in the alert's thread (rendered by src/slack/render/alert.ts). */
+export type OperationDone =
+  | { kind: 'acknowledged'; by: string }
+  | { kind: 'silenced'; by: string; durationMs: number; until: number }
+  | { kind: 'unsilenced'; by: string };
 
 export async function acknowledge(
-  deps: AlertDeps,
+  deps: AlertContext,
   host: string,
   check: string,
   userId: string,
@@ -35,12 +38,12 @@ export async function acknowledge(
     return { ...s, acked: true, ackedBy: userId };
   });
   if (!changed || !after) return { ok: false, reason };
-  await tellThread(deps, after, `👀 Acknowledged by ${mention(userId)}: no more repeats for this incident.`);
-  return { ok: true, state: after, message: `Acknowledged ${host} ${check}.` };
+  const done: OperationDone = { kind: 'acknowledged', by: userId };
+  return { ok: true, state: after, message: `Acknowledged ${host} ${check}.`, done };
 }
 
 export async function silence(
-  deps: AlertDeps,
+  deps: AlertContext,
   host: string,
   check: string,
   durationMs: number,
@@ -54,15 +57,12 @@ export async function silence(
     silencedBy: userId,
   }));
   if (!after) return { ok: false, reason: 'the alert state could not be written' };
-  const text =
-    `🔕 Silenced by ${mention(userId)} for ${formatDuration(durationMs)} (until ${new Date(until).toISOString()}). ` +
-    'It expires by itself; this thread will say so.';
-  await tellThread(deps, after, text);
-  return { ok: true, state: after, message: `Silenced ${host} ${check} until ${new Date(until).toISOString()}.` };
+  const done: OperationDone = { kind: 'silenced', by: userId, durationMs, until };
+  return { ok: true, state: after, message: `Silenced ${host} ${check} until ${new Date(until).toISOString()}.`, done };
 }
 
 export async function unsilence(
-  deps: AlertDeps,
+  deps: AlertContext,
   host: string,
   check: string,
   userId: string,
@@ -77,6 +77,6 @@ export async function unsilence(
     return rest as AlertState;
   });
   if (!changed || !after) return { ok: false, reason };
-  await tellThread(deps, after, `🔔 Silence lifted by ${mention(userId)}.`);
-  return { ok: true, state: after, message: `Lifted the silence on ${host} ${check}.` };
+  const done: OperationDone = { kind: 'unsilenced', by: userId };
+  return { ok: true, state: after, message: `Lifted the silence on ${host} ${check}.`, done };
 }

@@ -1,7 +1,9 @@
-import type { Role } from '../../commands/types.ts';
-import { ROLES } from '../../commands/types.ts';
 import type { AccessConfig } from '../config/schema.ts';
 import type { Risk } from '../fixes/types.ts';
+
+/** Who may do what, weakest first: each role may do everything the ones before it may. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** The strongest role a Slack user holds; undefined when the user has none at all. */
 export function roleOf(access: AccessConfig, userId: string): Role | undefined {

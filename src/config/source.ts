@@ -1,6 +1,10 @@
-import type { ConfigSource } from '../../commands/types.ts';
 import { loadConfigFile } from './load.ts';
 import type { DockmedicConfig } from './schema.ts';
+
+/** The config in force, read anew at each use so a reload reaches everyone. */
+export interface ConfigSource {
+  current(): DockmedicConfig;
+}
 
 /** The config in force; `reload()` swaps it only when the new file is valid as a whole. */
 export class FileConfigSource implements ConfigSource {

@@ -4,6 +4,16 @@
 
 export const ACTION_APPROVE = 'dm_approve';
 export const ACTION_DENY = 'dm_deny';
+
+/** Buttons on alert messages; every one starts with ALERT_ACTION_PREFIX (actions.ts routes on it). */
+export const ALERT_ACTION_PREFIX = 'dm_alert_';
+export const ALERT_ACTIONS = {
+  ack: 'dm_alert_ack',
+  silence: 'dm_alert_silence',
+  diagnose: 'dm_alert_diagnose',
+  ackGroup: 'dm_alert_ack_group',
+  silenceGroup: 'dm_alert_silence_group',
+} as const;
 /** Every action of ours starts with dm_: one Bolt listener for all, present and future. */
 export const OUR_ACTIONS = /^dm_[a-z_]+(?::\d+)?$/;
 

@@ -5,7 +5,6 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, type Receiver, type RespondArguments, SocketModeReceiver } from '@slack/bolt';
-import type { ActionRequest, CommandRequest, Reply } from '../../commands/types.ts';
 import { type DockmedicEnv, slackModeOf } from '../config/env.ts';
 import { DockmedicError, userMessageOf } from '../errors.ts';
 import { log } from '../log.ts';
@@ -13,6 +12,7 @@ import { baseActionId, OUR_ACTIONS } from './actionIds.ts';
 import { createSlackOut, fitWithoutFile, prepareOutgoing, type SlackOut } from './client.ts';
 import { renderError } from './render/error.ts';
 import { slackLogger } from './slackLogger.ts';
+import type { ActionRequest, CommandRequest, Reply } from './types.ts';
 
 export interface SlackAppRoute {
   path: string;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionRequest, CommandRequest, Reply } from '../../commands/types.ts';
 import { DockmedicError } from '../../src/errors.ts';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.ts';
 import { createSlackOut } from '../../src/slack/client.ts';
 import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { renderHostReport } from '../../src/slack/render/hostReport.ts';
 import { slackSignature } from '../../src/slack/signing.ts';
+import type { ActionRequest, CommandRequest, Reply } from '../../src/slack/types.ts';
 import { sampleReport } from '../support/slackFixtures.ts';
 
 const SIGNING_SECRET = 'local-signing-secret';

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActionRequest } from '../../commands/types.ts';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.ts';
 import { runConsole } from '../../src/slack/local/console.ts';
 import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { renderHostReport } from '../../src/slack/render/hostReport.ts';
+import type { ActionRequest } from '../../src/slack/types.ts';
 import { sampleReport } from '../support/slackFixtures.ts';
 
 const SIGNING_SECRET = 'console-secret';

@@ -2,11 +2,13 @@
 // authorize, enqueue) + its handler here (what runs on the host).
 
 import type { CommandName } from '../../src/queue/payloads.ts';
+import { checkJob } from './check.ts';
+import { diskcheckJob } from './diskcheck.ts';
+import { doctorJob } from './doctor.ts';
 import { imageDepsJob } from './image-deps.ts';
 import { logsJob } from './logs.ts';
 import { pruneJob } from './prune.ts';
 import { psJob } from './ps.ts';
-import { checkJob, diskcheckJob, doctorJob } from './report.ts';
 import type { JobHandler } from './types.ts';
 
 export const JOB_HANDLERS: Record<CommandName, JobHandler> = {

@@ -1,12 +1,12 @@
-import { CHECKS, DISKCHECK_CHECKS } from '../../src/checks/index.ts';
+// What the check-running subcommands (diskcheck, doctor, check) share: run checks into a HostReport,
+// and turn it into a job outcome.
+
 import type { HostReport } from '../../src/checks/report.ts';
 import { buildHostReport } from '../../src/checks/report.ts';
 import { runChecks } from '../../src/checks/run.ts';
 import { worstFirst } from '../../src/checks/types.ts';
 import type { FixProposal } from '../../src/fixes/types.ts';
-import { renderDoctor } from '../../src/slack/render/doctor.ts';
-import { renderHostReport } from '../../src/slack/render/hostReport.ts';
-import type { JobContext, JobHandler, JobOutcome } from './types.ts';
+import type { JobContext, JobOutcome } from './types.ts';
 
 /** Every fix the findings propose, once each. */
 export function proposalsOf(report: HostReport): FixProposal[] {
@@ -34,25 +34,11 @@ export async function runReport(ctx: JobContext, ids: readonly string[]): Promis
   return buildHostReport(ctx.conn.host.name, ctx.job.command, results, started);
 }
 
-function outcome(report: HostReport, render: JobOutcome['render'], thread?: JobOutcome['thread']): JobOutcome {
+/** A report as a job outcome: its worst, its headline, its fixes, and how to render it. */
+export function reportOutcome(
+  report: HostReport,
+  render: JobOutcome['render'],
+  thread?: JobOutcome['thread'],
+): JobOutcome {
   return { worst: report.worst, headline: headlineOf(report), proposals: proposalsOf(report), render, thread };
 }
-
-export const diskcheckJob: JobHandler = async (ctx) => {
-  const report = await runReport(ctx, DISKCHECK_CHECKS);
-  return outcome(report, (buttons) => renderHostReport(report, buttons));
-};
-
-/** Every registered check; one summary line each, the full report in the thread. */
-export const doctorJob: JobHandler = async (ctx) => {
-  const report = await runReport(
-    ctx,
-    CHECKS.map((check) => check.id),
-  );
-  return outcome(report, (buttons) => renderDoctor(report, buttons), [renderHostReport(report, [])]);
-};
-
-export const checkJob: JobHandler = async (ctx) => {
-  const report = await runReport(ctx, ctx.job.args.checks ?? []);
-  return outcome(report, (buttons) => renderHostReport(report, buttons));
-};

@@ -3,10 +3,11 @@
 // bundle, what an automatic start did) goes in the thread. A storm of alerts in one channel becomes
 // one grouped root listing every host, not one message per host.
 
+import type { OperationDone } from '../../alerts/operations.ts';
 import type { AlertEvent, AlertState } from '../../alerts/store.ts';
 import type { OfferedFix } from '../../approvals/offer.ts';
 import { formatDuration } from '../../format.ts';
-import { actionIdFor } from '../actionIds.ts';
+import { ALERT_ACTIONS, actionIdFor } from '../actionIds.ts';
 import { truncate } from '../limits.ts';
 import {
   actions,
@@ -21,14 +22,6 @@ import {
   section,
 } from './blocks.ts';
 import { fixActions } from './hostReport.ts';
-
-export const ALERT_ACTIONS = {
-  ack: 'dm_alert_ack',
-  silence: 'dm_alert_silence',
-  diagnose: 'dm_alert_diagnose',
-  ackGroup: 'dm_alert_ack_group',
-  silenceGroup: 'dm_alert_silence_group',
-} as const;
 
 export const SILENCE_CHOICES = ['1h', '4h', '24h'] as const;
 
@@ -133,4 +126,14 @@ export function renderGroupRoot(groupId: string, members: AlertState[]): Rendere
     );
   }
   return { text: truncate(`${title}: ${members.map((m) => m.host).join(', ')}`, 1000), blocks };
+}
+
+/** The line an acknowledge / silence / unsilence leaves in the alert's thread. */
+export function renderOperationNote(done: OperationDone): string {
+  if (done.kind === 'acknowledged') return `👀 Acknowledged by ${mention(done.by)}: no more repeats for this incident.`;
+  if (done.kind === 'unsilenced') return `🔔 Silence lifted by ${mention(done.by)}.`;
+  return (
+    `🔕 Silenced by ${mention(done.by)} for ${formatDuration(done.durationMs)} (until ${new Date(done.until).toISOString()}). ` +
+    'It expires by itself; this thread will say so.'
+  );
 }

@@ -1,24 +1,22 @@
-import type { ActionRequest, Reply } from '../../commands/types.ts';
-import { userMessageOf } from '../errors.ts';
-import { log } from '../log.ts';
-import type { SlackOut } from '../slack/client.ts';
-import { renderApproved, renderDenied, renderExpired, renderRefused } from '../slack/render/approval.ts';
-import { renderError } from '../slack/render/error.ts';
-import { type ApprovalDeps, decide } from './service.ts';
-
-export const APPROVE_ACTION = 'dm_approve';
-export const DENY_ACTION = 'dm_deny';
+import { type ApprovalDeps, decide } from '../../approvals/service.ts';
+import { userMessageOf } from '../../errors.ts';
+import { log } from '../../log.ts';
+import { ACTION_APPROVE, ACTION_DENY } from '../actionIds.ts';
+import type { SlackOut } from '../client.ts';
+import { renderApproved, renderDenied, renderExpired, renderRefused } from '../render/approval.ts';
+import { renderError } from '../render/error.ts';
+import type { ActionRequest, Reply } from '../types.ts';
 
 /**
  * A button press. The clicker is told privately when nothing happens (no permission, already used,
  * expired); approvals and denials go in the report's thread for everyone to see.
  */
-export async function handleAction(
+export async function handleApprovalAction(
   request: ActionRequest,
   deps: ApprovalDeps & { slack: SlackOut },
 ): Promise<Reply | undefined> {
   const decision =
-    request.actionId === APPROVE_ACTION ? 'approve' : request.actionId === DENY_ACTION ? 'deny' : undefined;
+    request.actionId === ACTION_APPROVE ? 'approve' : request.actionId === ACTION_DENY ? 'deny' : undefined;
   if (!decision) return renderError('dockmedic does not know that button; it may be from an older version.');
   try {
     const result = await decide(deps, { approvalId: request.value, userId: request.userId, decision });

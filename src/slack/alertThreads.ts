@@ -3,22 +3,21 @@
 // delivery is claimed first so two workers never post it twice, and removed from the outbox only
 // after Slack took it, so a worker dying in between leaves it for the next run: no lost resolve.
 
-import type { ConfigSource } from '../../commands/types.ts';
+import type { AlertContext } from '../alerts/engine.ts';
+import type { OperationResult } from '../alerts/operations.ts';
+import { type AlertEvent, type AlertState, newEventId } from '../alerts/store.ts';
+import { GROUP_AT, type StormWindow, type WindowEntry } from '../alerts/storm.ts';
 import { offerFixes } from '../approvals/offer.ts';
 import type { ApprovalStore } from '../approvals/store.ts';
 import { log } from '../log.ts';
-import type { SlackOut } from '../slack/client.ts';
-import { renderAlertEvent, renderAlertRoot, renderGroupRoot } from '../slack/render/alert.ts';
-import { type AlertEvent, type AlertState, type AlertStore, newEventId } from './store.ts';
-import { GROUP_AT, type StormWindow, type WindowEntry } from './storm.ts';
+import type { SlackOut } from './client.ts';
+import { renderAlertEvent, renderAlertRoot, renderGroupRoot, renderOperationNote } from './render/alert.ts';
 
-export interface AlertDeps {
-  store: AlertStore;
+/** The alert context plus what delivery needs: Slack, approvals for fix buttons, the storm window. */
+export interface AlertDeps extends AlertContext {
   slack: SlackOut;
-  config: ConfigSource;
   approvals: ApprovalStore;
   storm: StormWindow;
-  now?: () => number;
 }
 
 /** A claim outlives any single Slack call (with its 429 retries); then a dead claimer's work is redone. */
@@ -76,6 +75,26 @@ async function queueFire(deps: AlertDeps, state: AlertState, event: AlertEvent, 
     return { ...s, outbox: [{ ...current, queuedAt: now }, ...s.outbox.slice(1)] };
   });
   if (changed) await deps.storm.add(channel, { host: state.host, check: state.check, eventId: event.id });
+}
+
+/** Delivers what an evaluation left in these alerts' outboxes; a failure is retried on the next run. */
+export async function deliverAll(deps: AlertDeps, states: readonly AlertState[]): Promise<void> {
+  for (const state of states) {
+    await deliver(deps, state.host, state.check).catch((error: unknown) =>
+      log.warn({ err: error, host: state.host, check: state.check }, 'alert delivery failed; retried next run'),
+    );
+  }
+}
+
+/** After an acknowledge, silence or unsilence: who did what in the alert's thread, then its root edited. */
+export async function tellThread(deps: AlertDeps, done: OperationResult): Promise<void> {
+  if (!done.ok) return;
+  const { state } = done;
+  if (!state.threadTs || !state.channel) return;
+  const prefix = state.groupId ? `*${state.host} · ${state.check}*: ` : '';
+  const text = `${prefix}${renderOperationNote(done.done)}`;
+  await deps.slack.postMessage(state.channel, { text }, { threadTs: state.threadTs });
+  await syncRoot(deps, state);
 }
 
 /** The flush of a channel's storm window: a few roots, or one grouped root. */

@@ -3,17 +3,19 @@
 // and is untrusted: it is parsed against the same patterns as the config and looked up in Redis.
 // The clicker is answered privately; what changed is said in the alert's thread.
 
-import type { ActionRequest, Reply, Role } from '../../commands/types.ts';
-import { hasRole, roleOf } from '../approvals/policy.ts';
-import type { AuditLog } from '../audit/log.ts';
-import { parseDuration } from '../config/duration.ts';
-import { type AccessConfig, HOST_NAME_PATTERN } from '../config/schema.ts';
-import { userMessageOf } from '../errors.ts';
-import { log } from '../log.ts';
-import { ALERT_ACTIONS, SILENCE_CHOICES } from '../slack/render/alert.ts';
-import { renderError } from '../slack/render/error.ts';
-import type { AlertDeps } from './notify.ts';
-import { acknowledge, type OperationResult, silence } from './operations.ts';
+import { acknowledge, type OperationResult, silence } from '../../alerts/operations.ts';
+import type { Role } from '../../approvals/policy.ts';
+import { hasRole, roleOf } from '../../approvals/policy.ts';
+import type { AuditLog } from '../../audit/log.ts';
+import { parseDuration } from '../../config/duration.ts';
+import { type AccessConfig, HOST_NAME_PATTERN } from '../../config/schema.ts';
+import { userMessageOf } from '../../errors.ts';
+import { log } from '../../log.ts';
+import { ALERT_ACTIONS } from '../actionIds.ts';
+import { type AlertDeps, tellThread } from '../alertThreads.ts';
+import { SILENCE_CHOICES } from '../render/alert.ts';
+import { renderError } from '../render/error.ts';
+import type { ActionRequest, Reply } from '../types.ts';
 
 export interface AlertActionDeps {
   alerts: AlertDeps;
@@ -74,6 +76,7 @@ async function single(request: ActionRequest, deps: AlertActionDeps): Promise<Re
   if (!ref) return refuse('This button does not name an alert dockmedic knows.');
   if (request.actionId === ALERT_ACTIONS.ack) {
     const result = await acknowledge(deps.alerts, ref.host, ref.check, request.userId);
+    await tellThread(deps.alerts, result);
     if (result.ok) await audit(deps, request.userId, ref, 'acknowledged');
     return answer(result);
   }
@@ -81,6 +84,7 @@ async function single(request: ActionRequest, deps: AlertActionDeps): Promise<Re
   const ms = choice ? parseDuration(choice) : undefined;
   if (!ms) return refuse('That silence duration is not one dockmedic offers.');
   const result = await silence(deps.alerts, ref.host, ref.check, ms, request.userId);
+  await tellThread(deps.alerts, result);
   if (result.ok) await audit(deps, request.userId, ref, `silenced for ${choice}`);
   return answer(result);
 }
@@ -108,6 +112,7 @@ async function group(request: ActionRequest, deps: AlertActionDeps): Promise<Rep
     const result = ms
       ? await silence(deps.alerts, member.host, member.check, ms, request.userId)
       : await acknowledge(deps.alerts, member.host, member.check, request.userId);
+    await tellThread(deps.alerts, result);
     if (result.ok) done += 1;
   }
   await audit(
