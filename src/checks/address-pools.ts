@@ -6,21 +6,10 @@
 import { z } from 'zod';
 import type { EvidenceContext } from '../evidence/context.ts';
 import { daemonJson } from '../evidence/daemonConfig.ts';
-import { dockerCall, parseApi } from '../evidence/docker.ts';
+import { type NetworkList, networkList } from '../evidence/dockerApi.ts';
 import { type Ipv4Prefix, parseIpv4Prefix, prefixContains, prefixesOverlap } from '../evidence/ipv4.ts';
 import { sh } from '../hosts/shell.ts';
 import type { Check, Finding } from './types.ts';
-
-const NetworkSummary = z.looseObject({
-  Name: z.string(),
-  Id: z.string(),
-  Driver: z.string().optional(),
-  ConfigOnly: z.boolean().optional(),
-  ConfigFrom: z.looseObject({ Network: z.string().optional() }).nullish(),
-  IPAM: z.looseObject({ Config: z.array(z.looseObject({ Subnet: z.string().optional() })).nullish() }).nullish(),
-  Options: z.record(z.string(), z.string()).nullish(),
-});
-export const NetworkList = z.array(NetworkSummary);
 
 export interface DockerNetwork {
   name: string;
@@ -148,8 +137,7 @@ export function parsePools(value: unknown): AddressPool[] | undefined {
 }
 
 async function collectAddressPools(ctx: EvidenceContext): Promise<AddressPoolsEvidence> {
-  const raw: unknown = await dockerCall(ctx, 'GET /networks', (docker) => docker.listNetworks());
-  const networks = toNetworks(parseApi(NetworkList, raw, 'GET /networks', ctx));
+  const networks = toNetworks(await networkList(ctx));
   const [routes, config] = await Promise.all([hostRoutes(ctx), daemonJson(ctx)]);
   const pools = parsePools(config.config?.['default-address-pools']);
   return { networks, routes: routes.routes, routeSource: routes.source, ...(pools ? { pools } : {}) };

@@ -3,9 +3,9 @@
 // the daemon does not know at all, left by a crash or a hand-made cleanup.
 
 import type { z } from 'zod';
-import { ContainerList, containerName } from '../evidence/containerLogs.ts';
 import type { EvidenceContext } from '../evidence/context.ts';
-import { dockerCall, dockerInfo, parseApi } from '../evidence/docker.ts';
+import { dockerInfo } from '../evidence/docker.ts';
+import { type ContainerList, containerList, containerName } from '../evidence/dockerApi.ts';
 import { orphanContainerDirsFix, proposeOrphanContainerDirs } from '../fixes/orphan-container-dirs.ts';
 import { proposeRemoveDeadContainer, removeDeadContainerFix } from '../fixes/remove-dead-container.ts';
 import type { FixProposal } from '../fixes/types.ts';
@@ -87,10 +87,7 @@ async function collectDeadContainers(ctx: EvidenceContext): Promise<DeadContaine
   // The directory first, the daemon's list second: a container created in between is in the list
   // (known), never a false orphan.
   const du = await ctx.conn.exec(sh`cd ${containersDir} && du -sk -- ${containersDir}/*/`, { privileged: true });
-  const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
-    docker.listContainers({ all: true }),
-  );
-  const list = parseApi(ContainerList, raw, 'GET /containers/json', ctx);
+  const list = await containerList(ctx, { fresh: true });
   return classify(list, parseDu(du.stdout, containersDir), info.DockerRootDir.replace(/\/+$/, ''), Date.now());
 }
 

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { sh } from '../hosts/shell.ts';
 import type { EvidenceContext } from './context.ts';
-import { dockerCall, parseApi } from './docker.ts';
+import { dockerCall } from './docker.ts';
+import { type ContainerSummary, containerList, containerName } from './dockerApi.ts';
 
 export const LogFile = z.object({
   containerId: z.string().regex(/^[0-9a-f]{64}$/),
@@ -45,14 +46,6 @@ export function logFiles(ctx: EvidenceContext, dockerRootDir: string): Promise<L
   });
 }
 
-const ContainerSummary = z.looseObject({
-  Id: z.string(),
-  Names: z.array(z.string()).nullish(),
-  State: z.string().optional(),
-  Image: z.string().optional(),
-});
-export const ContainerList = z.array(ContainerSummary);
-
 const ContainerInspect = z.looseObject({
   Id: z.string(),
   Name: z.string(),
@@ -72,19 +65,10 @@ export interface ContainerLogConfig {
   maxSize?: string;
 }
 
-/** `/foo` → `foo`: the Engine API prefixes names with a slash. */
-export function containerName(names: readonly string[] | null | undefined, id: string): string {
-  const first = names?.[0];
-  return first ? first.replace(/^\//, '') : id.slice(0, 12);
-}
-
 /** Every container (running or not) with its log driver and max-size. */
 export function containerLogConfigs(ctx: EvidenceContext): Promise<ContainerLogConfig[]> {
   return ctx.memo('docker:container-log-configs', async () => {
-    const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
-      docker.listContainers({ all: true }),
-    );
-    const list = parseApi(ContainerList, raw, 'GET /containers/json', ctx);
+    const list = await containerList(ctx);
     const configs: ContainerLogConfig[] = [];
     // A few at a time: the connection allows a handful of channels per host.
     for (let start = 0; start < list.length; start += 4) {

@@ -4,9 +4,9 @@
 
 import { z } from 'zod';
 import { isSecretName, REDACTED } from '../redact.ts';
-import { containerName } from './containerLogs.ts';
 import { containerStates } from './containerStates.ts';
 import type { EvidenceContext } from './context.ts';
+import { containerName } from './dockerApi.ts';
 
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 export const COMPOSE_WORKING_DIR = 'com.docker.compose.project.working_dir';

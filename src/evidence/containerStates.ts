@@ -3,9 +3,9 @@
 // image-children checks of one run, so each container is inspected once.
 
 import { z } from 'zod';
-import { ContainerList, containerName } from './containerLogs.ts';
 import type { EvidenceContext } from './context.ts';
-import { dockerCall, parseApi } from './docker.ts';
+import { dockerCall } from './docker.ts';
+import { containerList, containerName } from './dockerApi.ts';
 
 export const HealthLogEntry = z.looseObject({
   ExitCode: z.number().int().optional(),
@@ -59,10 +59,7 @@ export function detailsName(container: ContainerDetails): string {
 /** Every container, inspected a few at a time (the connection allows a handful of channels). */
 export function containerStates(ctx: EvidenceContext): Promise<ContainerDetails[]> {
   return ctx.memo('docker:container-states', async () => {
-    const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
-      docker.listContainers({ all: true }),
-    );
-    const list = parseApi(ContainerList, raw, 'GET /containers/json', ctx);
+    const list = await containerList(ctx);
     const details: ContainerDetails[] = [];
     for (let start = 0; start < list.length; start += 4) {
       const batch = list.slice(start, start + 4);

@@ -5,18 +5,10 @@
 import { z } from 'zod';
 import { DockmedicError } from '../errors.ts';
 import type { HostConnection } from '../hosts/types.ts';
-import { ContainerList, containerName } from './containerLogs.ts';
 import type { EvidenceContext } from './context.ts';
 import { createContext } from './context.ts';
-import { dockerCall, parseApi, pingDocker } from './docker.ts';
-
-export const ImageSummary = z.looseObject({
-  Id: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  ParentId: z.string().optional(),
-  RepoTags: z.array(z.string()).nullish(),
-});
-export const ImageList = z.array(ImageSummary);
-export type ImageSummary = z.infer<typeof ImageSummary>;
+import { dockerCall, pingDocker } from './docker.ts';
+import { containerList, containerName, type ImageSummary, imageList } from './dockerApi.ts';
 
 export interface ContainerRef {
   id: string;
@@ -101,24 +93,13 @@ export function dependenciesOf(evidence: ImageChildrenEvidence, imageId: string)
 
 export async function collectImageChildren(ctx: EvidenceContext): Promise<ImageChildrenEvidence> {
   return ctx.memo('docker:image-children', async () => {
-    const [rawImages, rawContainers] = await Promise.all([
-      dockerCall(ctx, 'GET /images/json?all=1', (docker) => docker.listImages({ all: true }) as Promise<unknown>),
-      dockerCall(
-        ctx,
-        'GET /containers/json?all=1',
-        (docker) => docker.listContainers({ all: true }) as Promise<unknown>,
-      ),
-    ]);
-    const images = parseApi(ImageList, rawImages, 'GET /images/json', ctx);
-    const containers = parseApi(ContainerList, rawContainers, 'GET /containers/json', ctx).map((container) => {
-      const imageId = (container as { ImageID?: unknown }).ImageID;
-      return {
-        id: container.Id,
-        name: containerName(container.Names, container.Id),
-        imageId: typeof imageId === 'string' ? imageId : '',
-        ...(container.State ? { state: container.State } : {}),
-      };
-    });
+    const [images, list] = await Promise.all([imageList(ctx), containerList(ctx)]);
+    const containers = list.map((container) => ({
+      id: container.Id,
+      name: containerName(container.Names, container.Id),
+      imageId: container.ImageID ?? '',
+      ...(container.State ? { state: container.State } : {}),
+    }));
     return { images, containers };
   });
 }

@@ -5,9 +5,9 @@
 
 import path from 'node:path';
 import { z } from 'zod';
-import { ContainerList } from '../evidence/containerLogs.ts';
 import { createContext } from '../evidence/context.ts';
-import { dockerCall, parseApi, pingDocker } from '../evidence/docker.ts';
+import { pingDocker } from '../evidence/docker.ts';
+import { containerList } from '../evidence/dockerApi.ts';
 import { dockerRoot } from '../evidence/dockerRoot.ts';
 import { joinCommands, type ShellCommand, sh } from '../hosts/shell.ts';
 import { startDockerd, stopDockerd } from './dockerd-service.ts';
@@ -77,10 +77,7 @@ async function recheck(ctx: FixContext, params: OrphanDirsParams): Promise<Reche
   if (root.path.replace(/\/+$/, '') !== params.dockerRoot) {
     return { ok: false, reason: `the Docker root dir is now ${root.path}, not ${params.dockerRoot}` };
   }
-  const raw: unknown = await dockerCall(context, 'GET /containers/json?all=1', (docker) =>
-    docker.listContainers({ all: true }),
-  );
-  const known = new Set(parseApi(ContainerList, raw, 'GET /containers/json', context).map((container) => container.Id));
+  const known = new Set((await containerList(context, { fresh: true })).map((container) => container.Id));
   const claimed = idsOf(params).filter((id) => known.has(id));
   if (claimed.length > 0)
     return { ok: false, reason: `${claimed.map((id) => id.slice(0, 12)).join(', ')} now belong to known containers` };

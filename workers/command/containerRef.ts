@@ -3,9 +3,9 @@
 // found here is used afterwards; the typed text never reaches a shell or an API path.
 
 import { DockmedicError } from '../../src/errors.ts';
-import { ContainerList } from '../../src/evidence/containerLogs.ts';
 import type { EvidenceContext } from '../../src/evidence/context.ts';
-import { dockerCall, parseApi, pingDocker } from '../../src/evidence/docker.ts';
+import { pingDocker } from '../../src/evidence/docker.ts';
+import { containerList } from '../../src/evidence/dockerApi.ts';
 import { ContainerRef } from '../../src/queue/payloads.ts';
 
 export interface ContainerCandidate {
@@ -101,10 +101,7 @@ export function unresolvedError(match: Exclude<ContainerMatch, { kind: 'found' }
 /** Every container on the host (running or not), as candidates for a reference. */
 export async function listCandidates(ctx: EvidenceContext): Promise<ContainerCandidate[]> {
   await pingDocker(ctx);
-  const raw: unknown = await dockerCall(ctx, 'GET /containers/json?all=1', (docker) =>
-    docker.listContainers({ all: true }),
-  );
-  const list = parseApi(ContainerList, raw, 'GET /containers/json', ctx);
+  const list = await containerList(ctx);
   return list
     .filter((summary) => FULL_ID.test(summary.Id))
     .map((summary) => ({

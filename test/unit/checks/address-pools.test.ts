@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type AddressPoolsEvidence,
   judgeAddressPools,
-  NetworkList,
   parseIpRouteJson,
   parseIpRouteText,
   poolsExample,
   toNetworks,
 } from '../../../src/checks/address-pools.ts';
+import { NetworkList } from '../../../src/evidence/dockerApi.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const all = toNetworks(NetworkList.parse(fixtureJson('address-pools/networks-overlapping.json')));

@@ -5,7 +5,8 @@ import {
   type ContainerLogsEvidence,
   judgeContainerLogs,
 } from '../../../src/checks/container-logs.ts';
-import { ContainerList, containerName, parseLogStat } from '../../../src/evidence/containerLogs.ts';
+import { parseLogStat } from '../../../src/evidence/containerLogs.ts';
+import { ContainerList, containerName } from '../../../src/evidence/dockerApi.ts';
 import { parseDfBlocks } from '../../../src/evidence/filesystems.ts';
 import { capturedDockerRoot, fixtureJson, fixtureText } from './fixtures.ts';
 

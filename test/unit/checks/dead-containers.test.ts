@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, judgeDeadContainers, parseDu, stampOf } from '../../../src/checks/dead-containers.ts';
-import { ContainerList } from '../../../src/evidence/containerLogs.ts';
+import { ContainerList } from '../../../src/evidence/dockerApi.ts';
 import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const root = '/var/lib/docker';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeImageChildren } from '../../../src/checks/image-children.ts';
-import { ContainerList } from '../../../src/evidence/containerLogs.ts';
-import { dependenciesOf, type ImageChildrenEvidence, ImageList, ImageRef } from '../../../src/evidence/imageGraph.ts';
+import { ContainerList, ImageList } from '../../../src/evidence/dockerApi.ts';
+import { dependenciesOf, type ImageChildrenEvidence, ImageRef } from '../../../src/evidence/imageGraph.ts';
 import { fixtureJson } from './fixtures.ts';
 
 const images = ImageList.parse(fixtureJson('image-children/images-all.json'));
