@@ -1,4 +1,4 @@
-// A scheduled prune (seed § 19): the safe prune only (dangling images and build cache older than
+// A scheduled prune (docs/checks.md, trouble § 19): the safe prune only (dangling images and build cache older than
 // `until`; never volumes, never containers), run without an approval because the schedule in the
 // config is the approval. What it freed goes to the host's channel and the audit trail.
 

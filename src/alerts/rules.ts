@@ -38,7 +38,7 @@ export interface RuleStep {
   event?: RuleEvent;
 }
 
-// PLAYBOOK.md defaults: ≥80 % warn, ≥90 % crit; clear 5 points under warn (the DESIGN example's 75).
+// The playbook's defaults (docs/checks.md): ≥80 % warn, ≥90 % crit; clear 5 points under warn (the DESIGN example's 75).
 const BASE_RULE: Rule = { warn: 80, crit: 90, clear: 75, forMs: 120_000, repeatMs: 4 * 3_600_000 };
 
 function merge(rule: Rule, config: RuleConfig | undefined): Rule {

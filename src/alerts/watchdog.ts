@@ -1,4 +1,4 @@
-// The dockerd watchdog (seed § 18). When daemon-health fires crit, the thread gets a root-cause
+// The dockerd watchdog (docs/checks.md, trouble § 18). When daemon-health fires crit, the thread gets a root-cause
 // bundle collected at that moment: systemd's status (or, without systemd, the process table and the
 // pidfile/socket), the daemon's last log lines, disk and inode state of / and the Docker root, and
 // whether daemon.json parses (a file that does not keeps dockerd down on every start). With

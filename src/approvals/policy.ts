@@ -19,7 +19,7 @@ export function hasRole(role: Role | undefined, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
-/** Who may approve a fix of each risk (PLAYBOOK.md). */
+/** Who may approve a fix of each risk (docs/checks.md). */
 export const APPROVER_ROLE: Record<Risk, Role> = { safe: 'operator', risky: 'operator', dangerous: 'admin' };
 
 export type Verdict = { ok: true } | { ok: false; reason: string };

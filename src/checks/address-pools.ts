@@ -1,4 +1,4 @@
-// Docker networks against each other and against the host's routes (seed § 11). A Docker subnet
+// Docker networks against each other and against the host's routes (docs/checks.md, trouble § 11). A Docker subnet
 // that overlaps a route the host already has (the office LAN, a VPN) makes that range unreachable
 // from the containers, or from the host; two overlapping networks do the same to each other. The
 // cure is `default-address-pools` in daemon.json, with a range nothing else uses.

@@ -1,4 +1,4 @@
-// Two compose stacks with one project name (seed § 12). Compose finds "its" containers by the
+// Two compose stacks with one project name (docs/checks.md, trouble § 12). Compose finds "its" containers by the
 // com.docker.compose.project label, which defaults to the name of the folder holding the compose
 // file: /data1/app and /data2/app are both project "app", and `up` in one recreates or removes the
 // other's containers. Seen from the host: one project label, several working dirs.

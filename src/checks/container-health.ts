@@ -1,4 +1,4 @@
-// Containers in trouble (seed § 18): failing their HEALTHCHECK, restarting in a loop, or killed by
+// Containers in trouble (docs/checks.md, trouble § 18): failing their HEALTHCHECK, restarting in a loop, or killed by
 // the kernel for going over their memory limit. Evidence: each container's State and RestartCount.
 
 import { type ContainerDetails, containerStates, detailsName } from '../evidence/containerStates.ts';

@@ -1,4 +1,4 @@
-// Locale and MySQL character set of running containers (seed § 7). Without a UTF-8 locale a
+// Locale and MySQL character set of running containers (docs/checks.md, trouble § 7). Without a UTF-8 locale a
 // container runs in C/POSIX, where non-ASCII text (Chinese in the guide's case) cannot be typed or
 // shown; a MySQL server started without utf8mb4 stores such text as `?`. Both need the container to
 // be recreated, so the findings are advice.

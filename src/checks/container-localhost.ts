@@ -1,4 +1,4 @@
-// nginx in a container proxying to localhost (seed § 8). Inside a container `localhost` is the
+// nginx in a container proxying to localhost (docs/checks.md, trouble § 8). Inside a container `localhost` is the
 // container itself, not the host: the guide's 502. The configuration is read as nginx sees it,
 // `nginx -T` run inside each nginx-like container (not for host-network ones, where localhost is the host).
 

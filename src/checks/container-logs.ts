@@ -1,4 +1,4 @@
-// Container json-file logs (seed § 2): which ones are big, which filesystem they fill, and which
+// Container json-file logs (docs/checks.md, trouble § 2): which ones are big, which filesystem they fill, and which
 // containers have no `max-size` so their log grows without end.
 
 import type { ContainerLog } from '../evidence/containerLogs.ts';

@@ -1,4 +1,4 @@
-// Containers switched to a non-root user (seed § 17) that then cannot write where the program
+// Containers switched to a non-root user (docs/checks.md, trouble § 17) that then cannot write where the program
 // expects (nginx's temp paths, pid file, log file): "Permission denied" / "(13: Permission denied)"
 // in their recent logs. Containers still running as root are noted: the switch is worth making.
 

@@ -1,4 +1,4 @@
-// dockerd's configuration (seed § 5, 11): a daemon.json that is not valid JSON keeps dockerd from
+// dockerd's configuration (docs/checks.md, trouble § 5, 11): a daemon.json that is not valid JSON keeps dockerd from
 // starting on its next restart (the guide's own example has `#` comments, and calls the file
 // daemon.yaml); a setting given both as a flag and in the file does too; `graph` is gone since
 // Docker 23; without live-restore, restarting dockerd stops every container.

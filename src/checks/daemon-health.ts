@@ -1,4 +1,4 @@
-// Is dockerd up, and will it come back by itself (seed § 18)? The Engine API `_ping` says whether it
+// Is dockerd up, and will it come back by itself (docs/checks.md, trouble § 18)? The Engine API `_ping` says whether it
 // answers; systemd (where it runs the host) says whether it starts at boot and restarts on failure;
 // without systemd the process table, the pidfile and the socket say what is left of it. Every
 // finding names the evidence it used. The "down" finding is the very one runChecks posts when this

@@ -1,4 +1,4 @@
-// Where Docker keeps its data and how it was told (seed § 1). A symlinked root dir confuses
+// Where Docker keeps its data and how it was told (docs/checks.md, trouble § 1). A symlinked root dir confuses
 // orchestrators; `graph` (option or flag) was removed in Docker 23 and keeps dockerd from starting;
 // a full root filesystem next to an emptier one is a case for moving data-root.
 

@@ -1,4 +1,4 @@
-// Containers that cannot be removed (seed § 6): the daemon marks them `dead` (or leaves them
+// Containers that cannot be removed (docs/checks.md, trouble § 6): the daemon marks them `dead` (or leaves them
 // `removing`) when removing their filesystem failed; and directories under <root>/containers that
 // the daemon does not know at all, left by a crash or a hand-made cleanup.
 

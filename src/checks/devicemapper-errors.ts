@@ -1,4 +1,4 @@
-// devicemapper failures in dockerd's log (seed § 4): "dm_task_run failed" and "devicemapper: Error
+// devicemapper failures in dockerd's log (docs/checks.md, trouble § 4): "dm_task_run failed" and "devicemapper: Error
 // running …" mean the thin pool's metadata needs repair; containers then cannot be started,
 // stopped or removed. devicemapper itself is gone from Docker 25: the lasting fix is overlay2.
 

@@ -1,4 +1,4 @@
-// Block usage of `/` and of the filesystem holding the Docker root dir (seed § 2). Shell only: it
+// Block usage of `/` and of the filesystem holding the Docker root dir (docs/checks.md, trouble § 2). Shell only: it
 // must work while dockerd is down, which is often *because* the disk is full.
 
 import { describeDockerRootSource } from '../evidence/dockerRoot.ts';

@@ -1,4 +1,4 @@
-// Environment values wrapped in literal quotes (seed § 15). In a compose `environment:` list
+// Environment values wrapped in literal quotes (docs/checks.md, trouble § 15). In a compose `environment:` list
 // (`- DB_HOST="db"`) or an env file read by Compose v1, quotes are part of the value: the process gets
 // `"db"`, quotes and all, and fails to resolve or match it. `docker run -e X="y"` in a shell is fine:
 // the shell removes them. Values of secret-looking variables are never shown (see containerSpec).

@@ -1,4 +1,4 @@
-// What keeps `docker rmi` from removing an image (seed § 16): "image has dependent child images"
+// What keeps `docker rmi` from removing an image (docs/checks.md, trouble § 16): "image has dependent child images"
 // (images built FROM it with the classic builder record it as their Parent) and containers using
 // it or a child. `imageDependencies` answers that for one image, in the order to remove things.
 

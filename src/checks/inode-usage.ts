@@ -1,4 +1,4 @@
-// Inode usage of the same filesystems as disk-usage (seed § 2): "No space left on device" with
+// Inode usage of the same filesystems as disk-usage (docs/checks.md, trouble § 2): "No space left on device" with
 // blocks to spare means the inodes ran out. When they are running out, a bounded `find -xdev`
 // count says which directories hold the most files.
 

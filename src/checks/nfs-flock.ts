@@ -1,4 +1,4 @@
-// flock() on NFS from containers on old EL7 kernels (seed § 10): RHEL/CentOS 7 kernels before
+// flock() on NFS from containers on old EL7 kernels (docs/checks.md, trouble § 10): RHEL/CentOS 7 kernels before
 // 3.10.0-693.18.1.el7 fail flock on NFS mounts with "Bad file descriptor" (EBADF). Evidence: the
 // host's NFS mounts (from /proc/self/mounts, the table findmnt reads; it is there on hosts without
 // util-linux too), what running containers mount, and `uname -r`.

@@ -1,4 +1,4 @@
-// What Docker could give back (seed § 2, 16, 19), per kind, from the Engine API's `/system/df`.
+// What Docker could give back (docs/checks.md, trouble § 2, 16, 19), per kind, from the Engine API's `/system/df`.
 // Only dangling images and unused build cache are offered as a safe prune; volumes hold data and
 // are only ever listed by name.
 

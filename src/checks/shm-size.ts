@@ -1,4 +1,4 @@
-// /dev/shm of running containers (seed § 9). Docker gives each container a 64 MiB /dev/shm unless
+// /dev/shm of running containers (docs/checks.md, trouble § 9). Docker gives each container a 64 MiB /dev/shm unless
 // told otherwise; programs that share memory through it (PyTorch data loaders, Chrome, PostgreSQL)
 // die with SIGBUS — "Bus error" — when it is full. Usage is read inside the container (`df -P
 // /dev/shm` by exec), the symptom from its recent log.

@@ -1,4 +1,4 @@
-// The storage driver (seed § 2, 4). devicemapper and aufs were removed from Docker (aufs in 24,
+// The storage driver (docs/checks.md, trouble § 2, 4). devicemapper and aufs were removed from Docker (aufs in 24,
 // devicemapper in 25): a host still on them cannot upgrade without migrating. devicemapper's thin
 // pool fills up on its own, apart from the filesystem, so its free space is checked too.
 

@@ -1,4 +1,4 @@
-// /tmp mounted noexec (seed § 3): hardening guides recommend it, and then tools that unpack native
+// /tmp mounted noexec (docs/checks.md, trouble § 3): hardening guides recommend it, and then tools that unpack native
 // code into /tmp and run it (docker-compose v1, other PyInstaller programs) fail with "error while
 // loading shared libraries: …: failed to map segment from shared object: Operation not permitted".
 

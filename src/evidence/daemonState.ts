@@ -1,4 +1,4 @@
-// Shell-side evidence of dockerd's state (seed § 18): systemd's view where systemd runs the host,
+// Shell-side evidence of dockerd's state (docs/checks.md, trouble § 18): systemd's view where systemd runs the host,
 // else the process table, the pidfile and the socket. Collected in one remote shell; each section is
 // marked so one missing tool (no pgrep on busybox, no systemctl in a container) blanks only its part.
 

@@ -1,4 +1,4 @@
-// Rewrites one crontab line without its TTY options (seed § 13, 14): `-it` → `-i`, `-t`/`--tty`
+// Rewrites one crontab line without its TTY options (docs/checks.md, trouble § 13, 14): `-it` → `-i`, `-t`/`--tty`
 // dropped. The file must be a crontab (fixed places), the line must still ask for a TTY; a backup
 // is kept beside it under a dot-name that neither Debian cron nor cronie reads as a crontab.
 

@@ -1,4 +1,4 @@
-// Sets "live-restore": true in daemon.json (seed § 5; the guide calls the file daemon.yaml, which
+// Sets "live-restore": true in daemon.json (docs/checks.md, trouble § 5; the guide calls the file daemon.yaml, which
 // dockerd never reads). Order matters, since a broken daemon.json keeps dockerd from starting:
 // back up, write, validate (`dockerd --validate` on Docker 23+, else a JSON parse of what was
 // written), restore the backup if that fails, and only then reload (live-restore is reloadable).

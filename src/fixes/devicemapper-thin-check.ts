@@ -1,4 +1,4 @@
-// The guide's repair for devicemapper errors (seed § 4), as a runbook: stop docker, check the thin
+// The guide's repair for devicemapper errors (docs/checks.md, trouble § 4), as a runbook: stop docker, check the thin
 // pool metadata and clear its needs-check flag, start docker. The guide's `rm -rf <root>/containers`
 // is left out: it throws away every container's config and log. Cannot be exercised on a real
 // devicemapper pool here (none exists on the test machines): tested on recorded command results.

@@ -1,4 +1,4 @@
-// Makes systemd restart a crashed dockerd (seed § 18): a drop-in with Restart=always. This beats the
+// Makes systemd restart a crashed dockerd (docs/checks.md, trouble § 18): a drop-in with Restart=always. This beats the
 // guide's cron job running `systemctl start docker` every minute: systemd restarts it within seconds,
 // counts the restarts (NRestarts) and backs off on a crash loop instead of hiding it. Hosts without
 // systemd are refused with the reason: there is nothing to put a drop-in into.

@@ -1,4 +1,4 @@
-// Moves container directories the daemon does not know out of <root>/containers (seed § 6). The
+// Moves container directories the daemon does not know out of <root>/containers (docs/checks.md, trouble § 6). The
 // guide deletes them with `rm -rf` and restarts docker; this runbook moves them to
 // <root>/orphans-<stamp>/ instead (nothing is lost) and needs dockerd stopped meanwhile, so it is
 // dangerous: each step is shown and confirmed on its own (runStep), run() does all in order.

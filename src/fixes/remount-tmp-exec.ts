@@ -1,4 +1,4 @@
-// `mount -o remount,exec /tmp` (seed § 3). Works at once, lasts until reboot (fstab decides then),
+// `mount -o remount,exec /tmp` (docs/checks.md, trouble § 3). Works at once, lasts until reboot (fstab decides then),
 // and undoes a hardening someone chose: the result says both. TMPDIR for the tool is the better fix.
 
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// `docker rm -f` for a container stuck dead or removing (seed § 6), through the Engine API:
+// `docker rm -f` for a container stuck dead or removing (docs/checks.md, trouble § 6), through the Engine API:
 // DELETE /containers/{id}?force=true. Rechecked first: it must still exist and still be stuck.
 
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Removes an image that `docker rmi` refuses because of dependent child images (seed § 16):
+// Removes an image that `docker rmi` refuses because of dependent child images (docs/checks.md, trouble § 16):
 // the containers using it or a child first, then the child images deepest first, then the image.
 // What to remove is worked out again from the Engine API right before running, never from params.
 

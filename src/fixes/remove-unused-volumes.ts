@@ -1,4 +1,4 @@
-// Unused volumes (seed § 2, § 19): they hold data, so removing them is `dangerous` and never part of
+// Unused volumes (docs/checks.md, trouble § 2, 19): they hold data, so removing them is `dangerous` and never part of
 // a prune. Offered as a runbook of one step per volume, each named, each approved by an admin, each
 // rechecked right before (the volume still exists and still no container uses it).
 

@@ -1,4 +1,4 @@
-// Starts a stopped dockerd (seed § 18), the way the host can: systemd, else the init script, else the
+// Starts a stopped dockerd (docs/checks.md, trouble § 18), the way the host can: systemd, else the init script, else the
 // daemon binary itself, detached, with its log appended to /var/log/docker.log. The last way is what
 // hosts without an init system need (containers, minimal images, the test lab); plain `dockerd`
 // reads /etc/docker/daemon.json, so it starts with the host's own settings. The outcome says which

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/slack/local/localSlack.ts';
+import type { StoredMessage } from '../../src/slack/local/store.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/slack/local/localSlack.ts';
+import type { StoredMessage } from '../../src/slack/local/store.ts';
 import { cleanupStaleLab, type LabHost, type SilentHost, startLabHost, startSilentHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/store.ts';
-import type { StoredMessage } from '../../src/slack/local/localSlack.ts';
+import type { StoredMessage } from '../../src/slack/local/store.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { textOf, waitForMessage } from '../support/slackMessages.ts';

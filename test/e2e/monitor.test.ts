@@ -7,7 +7,7 @@ import type { DockmedicConfig } from '../../src/config/schema.ts';
 import { StaticConfigSource } from '../../src/config/source.ts';
 import { MAINTENANCE_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import type { StoredMessage } from '../../src/slack/local/localSlack.ts';
+import type { StoredMessage } from '../../src/slack/local/store.ts';
 import { createSharedDisk, type SharedDisk } from '../lab/faults/sharedDisk.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';

@@ -1,4 +1,5 @@
-import type { LocalSlack, StoredMessage } from '../../src/slack/local/localSlack.ts';
+import type { LocalSlack } from '../../src/slack/local/localSlack.ts';
+import type { StoredMessage } from '../../src/slack/local/store.ts';
 
 export interface FoundButton {
   actionId: string;

@@ -4,7 +4,8 @@
 
 import { createInterface } from 'node:readline';
 import { mrkdwnToPlain, type PlainButton, toPlainText } from '../render/plainText.ts';
-import type { LocalSlack, LocalSlackEvent, StoredMessage } from './localSlack.ts';
+import type { LocalSlack } from './localSlack.ts';
+import type { LocalSlackEvent, StoredMessage } from './store.ts';
 
 export interface ConsoleOptions {
   localSlack: LocalSlack;

@@ -17,8 +17,6 @@ import {
 } from './payloads.ts';
 import { type LocalSlackEvent, MessageStore, type StoredMessage } from './store.ts';
 
-export type { LocalSlackEvent, StoredMessage };
-
 export interface ApiCall {
   method: string;
   // biome-ignore lint/suspicious/noExplicitAny: a recorded call is whatever the app sent; tests inspect it freely.

@@ -96,10 +96,6 @@ export function renderAlertEvent(event: AlertEvent, state: AlertState, prefix = 
   return { text: truncate(line.replace(/\*/g, ''), 1000), blocks };
 }
 
-export interface GroupMemberView {
-  state: AlertState;
-}
-
 /** One root for many alerts that crossed in the same window in one channel. */
 export function renderGroupRoot(groupId: string, members: AlertState[]): Rendered {
   const firing = members.filter((member) => member.status === 'firing');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerArg, imageArg, singleHost, TAIL_DEFAULT, takeTail } from '../../../commands/args.ts';
 import { imageDepsCommand } from '../../../commands/image-deps.ts';
+import { COMMANDS } from '../../../commands/index.ts';
 import { logsCommand } from '../../../commands/logs.ts';
 import { tokenize } from '../../../commands/parse.ts';
 import { pruneCommand } from '../../../commands/prune.ts';
@@ -8,7 +9,8 @@ import { psCommand } from '../../../commands/ps.ts';
 import type { CommandServices } from '../../../commands/services.ts';
 import type { AuditLog } from '../../../src/audit/log.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { CommandArgs, type CommandJob, type FleetJob } from '../../../src/queue/payloads.ts';
+import { COMMAND_NAMES, CommandArgs, type CommandJob, type FleetJob } from '../../../src/queue/payloads.ts';
+import { JOB_HANDLERS } from '../../../workers/command/index.ts';
 
 function fakeServices() {
   const commands: CommandJob[] = [];
@@ -183,6 +185,17 @@ describe('ps, logs, prune and image-deps subcommands', () => {
   it('is read-only for every subcommand: prune runs only from its approval button', () => {
     for (const command of [psCommand, logsCommand, pruneCommand, imageDepsCommand]) {
       expect(command.minRole).toBe('viewer');
+    }
+  });
+});
+
+describe('the command names', () => {
+  it('are one list: every queued command is a registered subcommand with a worker handler', () => {
+    const registered = COMMANDS.map((command) => command.name);
+
+    for (const name of COMMAND_NAMES) {
+      expect(registered).toContain(name);
+      expect(JOB_HANDLERS[name]).toBeTypeOf('function');
     }
   });
 });
