@@ -3,7 +3,8 @@
 // container per run); env values whose names look secret are redacted here, before any check sees them.
 
 import { z } from 'zod';
-import { isSecretName, REDACTED } from '../redact.ts';
+import { isSecretName } from '../redact/secretName.ts';
+import { REDACTED } from '../redact.ts';
 import { containerStates } from './containerStates.ts';
 import type { EvidenceContext } from './context.ts';
 import { containerName } from './dockerApi.ts';

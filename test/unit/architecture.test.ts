@@ -21,7 +21,7 @@ const LAYERS: ReadonlyArray<readonly [rank: number, room: RegExp]> = [
   [40, /^src\/evidence\//],
   [30, /^src\/hosts\//],
   [20, /^src\/config\//],
-  [10, /^src\/(errors|log|format|redact|net)\.ts$/],
+  [10, /^src\/(errors|log|format|redact|net)\.ts$|^src\/redact\//],
 ];
 
 function rankOf(file: string): number | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactDeep, redactText } from '../../../src/redact.ts';
+import { REDACTED, redactDeep, redactText } from '../../src/redact.ts';
 
 describe('redactText', () => {
   it.each([
