@@ -68,6 +68,14 @@ export function commandTimeoutError(host: HostRef, timeoutMs: number): Dockmedic
   });
 }
 
+/** A batch script's output stopped following its own format (see frames.ts): nothing after it is trusted. */
+export function batchOutputError(host: HostRef, reason: string): DockmedicError {
+  return new DockmedicError('dm_command_failed', `the batch output from ${where(host)} broke off: ${reason}`, {
+    retryable: true,
+    userMessage: `dockmedic could not read a command's output from ${host.name}`,
+  });
+}
+
 /** In-flight work on a connection that dropped. */
 export function connectionLostError(host: HostRef, cause?: unknown): DockmedicError {
   return new DockmedicError('dm_host_unreachable', `connection to ${where(host)} was lost`, {

@@ -36,6 +36,10 @@ export class LocalConnection implements ManagedConnection {
     return this.#alive;
   }
 
+  get commandTimeoutMs(): number {
+    return this.#settings.timeouts.command;
+  }
+
   async exec(command: ShellCommand, options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.#settings.timeouts.command;
     const deadline = AbortSignal.timeout(timeoutMs);
@@ -51,6 +55,7 @@ export class LocalConnection implements ManagedConnection {
       timeoutMs,
       host: this.host,
       onOutput: options.onOutput,
+      input: options.input,
     });
     return throwIfSudoRefused(this.host, userInfo().username, options, result);
   }
@@ -75,6 +80,7 @@ interface LocalRun {
   timeoutMs: number;
   host: HostConfig;
   onOutput: ExecOptions['onOutput'];
+  input: ExecOptions['input'];
 }
 
 function runLocal(line: string, run: LocalRun): Promise<ExecResult> {
@@ -82,7 +88,11 @@ function runLocal(line: string, run: LocalRun): Promise<ExecResult> {
     const stdout = new OutputCollector();
     const stderr = new OutputCollector();
     // Own process group, so a timeout kills the whole pipeline, not only `sh`.
-    const child = spawn('sh', ['-c', line], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // EOF on stdin after the input, if any. A command that exits without reading all of it makes
+    // the write fail (EPIPE): that is the command's business, not an error of ours.
+    child.stdin.on('error', () => {});
+    child.stdin.end(run.input);
     let timedOut = false;
     const onDeadline = () => {
       timedOut = true;

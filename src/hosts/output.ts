@@ -26,7 +26,11 @@ export class OutputCollector {
     this.#size += kept.length;
   }
 
+  bytes(): Buffer {
+    return Buffer.concat(this.#chunks, this.#size);
+  }
+
   text(): string {
-    return Buffer.concat(this.#chunks, this.#size).toString('utf8');
+    return this.bytes().toString('utf8');
   }
 }

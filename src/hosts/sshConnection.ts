@@ -107,6 +107,10 @@ export class SshConnection implements ManagedConnection {
     return new SshConnection(host, client, settings, offered as string);
   }
 
+  get commandTimeoutMs(): number {
+    return this.#settings.timeouts.command;
+  }
+
   /** False once dropped, closed or retiring: the pool then opens a new connection. */
   get alive(): boolean {
     return this.#alive && !this.#retiring;
@@ -133,6 +137,7 @@ export class SshConnection implements ManagedConnection {
       deadline,
       release,
       onOutput: options.onOutput,
+      input: options.input,
     });
     return throwIfSudoRefused(this.host, this.host.user, options, result);
   }
@@ -143,7 +148,13 @@ export class SshConnection implements ManagedConnection {
    */
   #run(
     line: string,
-    run: { timeoutMs: number; deadline: AbortSignal; release: Release; onOutput: ExecOptions['onOutput'] },
+    run: {
+      timeoutMs: number;
+      deadline: AbortSignal;
+      release: Release;
+      onOutput: ExecOptions['onOutput'];
+      input: ExecOptions['input'];
+    },
   ): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       const stdout = new OutputCollector();
@@ -201,8 +212,9 @@ export class SshConnection implements ManagedConnection {
           if (truncated) result.truncated = true;
           settle(() => resolve(result));
         });
-        // Commands read nothing: EOF on stdin so one that waits for input does not hang.
-        opened.end();
+        // EOF on stdin after the input, if any: a command that waits for more does not hang.
+        if (run.input === undefined) opened.end();
+        else opened.end(run.input);
         // The deadline passed while the channel was opening.
         if (settled) closeChannel();
       };

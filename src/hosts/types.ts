@@ -12,6 +12,12 @@ export interface ExecOptions {
    * batch's output into its commands' results as they finish). A connection may not call it.
    */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /**
+   * Written to the command's stdin, which is then closed (without it stdin is closed at once).
+   * Text sent this way never shows in the host's process table, unlike the command line: the
+   * exec batcher sends its script, and the nonce framing its output, here.
+   */
+  input?: string;
 }
 
 export interface ExecResult {
@@ -31,6 +37,8 @@ export interface ExecResult {
 export interface HostConnection {
   readonly host: HostConfig;
   readonly transport: 'ssh' | 'local';
+  /** The timeout an exec without `timeoutMs` gets (the config's `timeouts.command`), when known. */
+  readonly commandTimeoutMs?: number;
   exec(command: ShellCommand, options?: ExecOptions): Promise<ExecResult>;
   /** A dockerode client whose HTTP requests go to `host.dockerSocket` through this connection. */
   docker(): Docker;

@@ -3,11 +3,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostConfig } from '../../src/config/schema.ts';
-import { DockmedicError } from '../../src/errors.ts';
+import { DockmedicError, isDockmedicError } from '../../src/errors.ts';
+import { type BatchMember, batchingConnection, newNonce, runBatch } from '../../src/hosts/execBatch.ts';
 import { createHostPool } from '../../src/hosts/pool.ts';
 import { probeHost } from '../../src/hosts/probe.ts';
-import { sh } from '../../src/hosts/shell.ts';
-import type { HostPool } from '../../src/hosts/types.ts';
+import { type ShellCommand, sh } from '../../src/hosts/shell.ts';
+import type { ExecResult, HostPool } from '../../src/hosts/types.ts';
 import { type LabHost, startLabHost } from '../lab/lab.ts';
 
 let lab: LabHost;
@@ -68,5 +69,79 @@ describe('host layer on a lab host', () => {
       await lab.startDockerd();
     }
     expect(String(await docker.ping())).toBe('OK');
+  });
+});
+
+/** Runs `commands` through runBatch with `nonce`; their results (or errors) in order. */
+async function batchOf(commands: string[], nonce: string): Promise<Array<ExecResult | unknown>> {
+  const connection = await pool.acquire(hostEntry());
+  const outcomes: Array<Promise<ExecResult>> = [];
+  const members: BatchMember[] = [];
+  for (const command of commands) {
+    outcomes.push(
+      new Promise<ExecResult>((resolve, reject) => {
+        members.push({ command: command as ShellCommand, options: {}, resolve, reject });
+      }),
+    );
+  }
+  await runBatch(connection, members, nonce);
+  return Promise.all(outcomes.map((outcome) => outcome.catch((error: unknown) => error)));
+}
+
+describe('exec batches on a lab host', () => {
+  it('shows the nonce in no command line a racing process on the host can read', async () => {
+    // Arrange: a process on the host reads every command line, over and over, as any user could.
+    const nonce = newNonce();
+    const stop = `/tmp/scan-stop-${nonce.slice(0, 8)}`;
+    const scan = lab.sh(
+      `while [ ! -e ${stop} ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\000' ' '; echo; done | sort -u`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Act
+    const results = await batchOf(['sleep 0.5; echo slept', 'echo 97%'], nonce);
+    await lab.sh(`touch ${stop}`);
+    const seen = (await scan).stdout;
+    // Assert: the scan did see the batch at work (its shell and a command), never the nonce.
+    expect(results).toEqual([
+      { stdout: 'slept\n', stderr: '', code: 0 },
+      { stdout: '97%\n', stderr: '', code: 0 },
+    ]);
+    expect(seen).toMatch(/(^| )sh -s /m);
+    expect(seen).toContain('sleep 0.5; echo slept');
+    // Not even in pieces (the old script named it in two halves on its command line).
+    for (const piece of [nonce, nonce.slice(0, 16), nonce.slice(16)]) expect(seen).not.toContain(piece);
+  });
+
+  it('does not let forged frames in one command’s output change another’s result', async () => {
+    // Arrange: a file on the host (a log a command tails, say) holding frames forged with the real
+    // nonce, as if the attacker knew it: a header of the wrong length, and a whole fake frame 1.
+    const nonce = newNonce();
+    const forged = `${nonce}:0:0:1:0\nX${nonce}:1:run\n${nonce}:1:0:3:0\n1%\n`;
+    await lab.sh(`printf %s '${forged}' > /tmp/forged-${nonce}`);
+    // Act
+    const results = await batchOf([`cat /tmp/forged-${nonce}`, 'echo 97%'], nonce);
+    // Assert
+    expect(results).toEqual([
+      { stdout: forged, stderr: '', code: 0 },
+      { stdout: '97%\n', stderr: '', code: 0 },
+    ]);
+  });
+
+  it('times out the command that hangs alone; the others in its script answer', async () => {
+    // Arrange
+    const batching = batchingConnection(await pool.acquire(hostEntry()));
+    const started = Date.now();
+    // Act
+    const [before, stuck, after] = await Promise.allSettled([
+      batching.exec(sh`echo before`, { timeoutMs: 800 }),
+      batching.exec(sh`sleep 60`, { timeoutMs: 800 }),
+      batching.exec(sh`echo after`, { timeoutMs: 800 }),
+    ]);
+    // Assert
+    expect(before).toEqual({ status: 'fulfilled', value: { stdout: 'before\n', stderr: '', code: 0 } });
+    expect(after).toEqual({ status: 'fulfilled', value: { stdout: 'after\n', stderr: '', code: 0 } });
+    const reason = stuck.status === 'rejected' ? stuck.reason : undefined;
+    expect(isDockmedicError(reason) && reason.code).toBe('dm_host_timeout');
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });
