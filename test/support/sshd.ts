@@ -84,7 +84,11 @@ export async function startTestSshd(): Promise<TestSshd> {
 }
 
 async function launch(configPath: string, address: string, port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configPath], {
+  // A private mount namespace with an empty /root: the machine's own dotfiles (pyenv's init takes a
+  // lock on every login, and a login killed mid-way leaves it stale) must not change what remote
+  // shells do, or make every later login hang. `unshare` and `sh` exec, so the PID stays sshd's.
+  const script = 'mount -t tmpfs -o mode=0700 tmpfs /root && exec /usr/sbin/sshd -D -e -f "$0"';
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script, configPath], {
     stdio: ['ignore', 'ignore', process.env.SSHD_LOGLEVEL ? 'inherit' : 'pipe'],
   });
   let stderr = '';
