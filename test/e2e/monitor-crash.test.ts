@@ -84,6 +84,7 @@ describe('a monitor worker killed mid-incident', () => {
     // Arrange: the first worker fires the alert and records its thread in Redis.
     const store = new AlertStore(redis);
     const first = worker();
+    await first.ready();
     await host.fillDisk(95);
     const root = await waitForMessage(stack.slack, CHANNEL, (m) => !m.threadTs && textOf(m).includes(TITLE), 30_000);
     expect(root.text).toMatch(/FIRING crit/);
@@ -99,8 +100,7 @@ describe('a monitor worker killed mid-incident', () => {
     // Act: kill it with no chance to clean up, start another, let it take over, then free the disk.
     await first.kill('SIGKILL');
     const second = worker();
-    await sleep(4000);
-    expect(second.child.exitCode).toBeNull();
+    await second.ready();
     await host.freeDisk();
 
     // Assert

@@ -76,6 +76,7 @@ describe('a worker killed mid-job', () => {
   it('mid-check: another worker retries the check and the report is posted once', async () => {
     await pauseSshd();
     const first = worker();
+    await first.ready();
     const ack = await stack.slack.slashCommand({
       text: 'diskcheck crash1',
       userId: USERS.requester,
@@ -87,7 +88,7 @@ describe('a worker killed mid-job', () => {
 
     await first.kill('SIGKILL');
     await resumeSshd();
-    worker();
+    await worker().ready();
 
     const report = await waitForMessage(
       stack.slack,
@@ -112,6 +113,7 @@ describe('a worker killed mid-job', () => {
 
     await pauseSshd();
     const doomed = worker();
+    await doomed.ready();
     await stack.slack.clickButton({
       actionId: truncate.actionId,
       value: truncate.value,
@@ -126,7 +128,7 @@ describe('a worker killed mid-job', () => {
     );
     await doomed.kill('SIGKILL');
     await resumeSshd();
-    worker();
+    await worker().ready();
 
     const unknown = await waitForMessage(
       stack.slack,

@@ -14,6 +14,8 @@ export function writeConfigFile(dir: string, config: Record<string, unknown>): s
 export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
+  /** Resolves once the process says its workers run (a loaded machine may take many seconds to boot it). */
+  ready(timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -33,6 +35,16 @@ export function startWorkerProcess(options: { configFile: string; env: Record<st
   return {
     child,
     output: () => output,
+    async ready(timeoutMs = 90_000) {
+      await waitUntil(
+        () => {
+          if (child.exitCode !== null) throw new Error(`the worker exited at start: ${output}`);
+          return /worker started|dockmedic started/.test(output);
+        },
+        timeoutMs,
+        'the worker process to start',
+      );
+    },
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

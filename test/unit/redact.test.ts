@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactDeep, redactText } from '../../src/redact.ts';
 import { isSecretName } from '../../src/redact/secretName.ts';
+import { REDACTED, redactDeep, redactText } from '../../src/redact.ts';
 import { fakeToken, SECRET_CORPUS } from '../support/secretCorpus.ts';
 import { fixtureText } from './checks/fixtures.ts';
 
