@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sh } from '../hosts/shell.ts';
 import type { EvidenceContext } from './context.ts';
 import { dockerCall } from './docker.ts';
-import { type ContainerSummary, containerList, containerName } from './dockerApi.ts';
+import { type ContainerSummary, containerName, eachContainer } from './dockerApi.ts';
 
 export const LogFile = z.object({
   containerId: z.string().regex(/^[0-9a-f]{64}$/),
@@ -67,17 +67,9 @@ export interface ContainerLogConfig {
 
 /** Every container (running or not) with its log driver and max-size. */
 export function containerLogConfigs(ctx: EvidenceContext): Promise<ContainerLogConfig[]> {
-  return ctx.memo('docker:container-log-configs', async () => {
-    const list = await containerList(ctx);
-    const configs: ContainerLogConfig[] = [];
-    // A few at a time: the connection allows a handful of channels per host.
-    for (let start = 0; start < list.length; start += 4) {
-      const batch = list.slice(start, start + 4);
-      const inspected = await Promise.all(batch.map((summary) => inspectLogConfig(ctx, summary)));
-      configs.push(...inspected);
-    }
-    return configs;
-  });
+  return ctx.memo('docker:container-log-configs', () =>
+    eachContainer(ctx, (summary) => inspectLogConfig(ctx, summary)),
+  );
 }
 
 async function inspectLogConfig(

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { EvidenceContext } from './context.ts';
 import { dockerCall } from './docker.ts';
-import { containerList, containerName } from './dockerApi.ts';
+import { containerName, eachContainer } from './dockerApi.ts';
 
 export const HealthLogEntry = z.looseObject({
   ExitCode: z.number().int().optional(),
@@ -59,14 +59,8 @@ export function detailsName(container: ContainerDetails): string {
 /** Every container, inspected a few at a time (the connection allows a handful of channels). */
 export function containerStates(ctx: EvidenceContext): Promise<ContainerDetails[]> {
   return ctx.memo('docker:container-states', async () => {
-    const list = await containerList(ctx);
-    const details: ContainerDetails[] = [];
-    for (let start = 0; start < list.length; start += 4) {
-      const batch = list.slice(start, start + 4);
-      const inspected = await Promise.all(batch.map((summary) => inspectContainer(ctx, summary.Id)));
-      for (const container of inspected) if (container) details.push(container);
-    }
-    return details;
+    const inspected = await eachContainer(ctx, (summary) => inspectContainer(ctx, summary.Id));
+    return inspected.filter((container): container is ContainerDetails => container !== undefined);
   });
 }
 

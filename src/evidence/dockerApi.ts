@@ -59,6 +59,22 @@ export function containerList(ctx: EvidenceContext, options: { fresh?: boolean }
   return options.fresh ? fetch() : ctx.memo('docker:containers', fetch);
 }
 
+/** Containers looked at one by one (inspect): a few at a time, as one host's connection allows. */
+const CONTAINERS_AT_ONCE = 4;
+
+/** `look` at every container, a few at a time, in list order. */
+export async function eachContainer<T>(
+  ctx: EvidenceContext,
+  look: (summary: ContainerSummary) => Promise<T>,
+): Promise<T[]> {
+  const list = await containerList(ctx);
+  const seen: T[] = [];
+  for (let start = 0; start < list.length; start += CONTAINERS_AT_ONCE) {
+    seen.push(...(await Promise.all(list.slice(start, start + CONTAINERS_AT_ONCE).map(look))));
+  }
+  return seen;
+}
+
 export async function imageList(ctx: EvidenceContext): Promise<ImageSummary[]> {
   return ctx.memo('docker:images', async () => {
     const raw: unknown = await dockerCall(ctx, 'GET /images/json?all=1', (docker) => docker.listImages({ all: true }));
