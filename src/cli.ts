@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { approvalSignerFor } from './approvals/signature.ts';
 import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
 import { fileProblems } from './config/files.ts';
 import { ConfigError } from './config/load.ts';
@@ -122,6 +123,13 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
     say(
       'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).',
     );
+    return EX_USAGE;
+  }
+  try {
+    // A bot or a worker on its own must share DOCKMEDIC_APPROVAL_SECRET with the others: said before anything starts.
+    approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, roles);
+  } catch (error) {
+    say(userMessageOf(error));
     return EX_USAGE;
   }
   const config = new FileConfigSource(file);

@@ -13,6 +13,7 @@ import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
 import { CHANNEL, labHostEntry, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
+import { TEST_APPROVAL_SECRET } from '../support/workerProcess.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +31,12 @@ function startWorker(stack: Stack, config: DockmedicConfig): Promise<Runtime> {
     redisUrl: inject('redisUrl'),
     bot: false,
     worker: true,
-    env: { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: stack.slack.apiUrl, PORT: 0 },
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_API_URL: stack.slack.apiUrl,
+      PORT: 0,
+      DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET,
+    },
     workerOptions: { lockDurationMs: 3000 },
     stormWindowMs: 1500,
   });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decide } from '../../src/approvals/service.ts';
+import { ApprovalSigner } from '../../src/approvals/signature.ts';
 import { ApprovalStore } from '../../src/approvals/store.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { AccessConfig } from '../../src/config/schema.ts';
@@ -44,7 +45,7 @@ describe('approvals on real Redis', () => {
   afterAll(() => redis.disconnect());
   beforeEach(async () => {
     await redis.flushdb();
-    store = new ApprovalStore(redis);
+    store = new ApprovalStore(redis, ApprovalSigner.random());
     audit = new AuditLog(redis);
     enqueued = [];
     now = Date.now();

@@ -51,6 +51,9 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+/** The approval secret every test bot and worker shares (a bot or worker run alone needs one). */
+export const TEST_APPROVAL_SECRET = 'test-approval-secret-0123456789abcdef';
+
 /**
  * The environment of a `dockmedic worker` process that talks to the run's Redis and a local Slack;
  * a 2 s job lock makes a killed worker's job move to another one quickly.
@@ -61,5 +64,6 @@ export function workerEnv(redisUrl: string, slackApiUrl: string): Record<string,
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_API_URL: slackApiUrl,
     DOCKMEDIC_JOB_LOCK: '2s',
+    DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET,
   };
 }
