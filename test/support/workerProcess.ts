@@ -19,7 +19,22 @@ export interface WorkerProcess {
 
 /** `dockmedic worker` as its own process, so a test can kill it by PID mid-job. */
 export function startWorkerProcess(options: { configFile: string; env: Record<string, string> }): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', '--config', options.configFile], {
+  return startDockmedicProcess({ role: 'worker', ...options });
+}
+
+/**
+ * `dockmedic bot` or `worker` as its own process. `preload` names test modules loaded first (through
+ * tsx) that may patch the product in that process only, e.g. to die at a chosen moment.
+ */
+export function startDockmedicProcess(options: {
+  role: 'bot' | 'worker';
+  configFile: string;
+  env: Record<string, string>;
+  preload?: string[];
+}): WorkerProcess {
+  const preload = (options.preload ?? []).flatMap((file) => ['--import', file]);
+  const execArgs = preload.length > 0 ? ['--import', 'tsx', ...preload] : [];
+  const child = spawn(process.execPath, [...execArgs, BIN, options.role, '--config', options.configFile], {
     env: { ...process.env, ...options.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
