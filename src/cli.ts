@@ -125,6 +125,7 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
     );
     return EX_USAGE;
   }
+  const config = new FileConfigSource(file);
   try {
     // A bot or a worker on its own must share DOCKMEDIC_APPROVAL_SECRET with the others: said before anything starts.
     approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, roles);
@@ -132,7 +133,6 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
     say(userMessageOf(error));
     return EX_USAGE;
   }
-  const config = new FileConfigSource(file);
   return await withRedis(env, async (redisUrl) => {
     const runtime = await startRuntime({ config, env, redisUrl, ...roles });
     const reload = () => {
