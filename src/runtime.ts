@@ -55,6 +55,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config } = options;
   // First: a bot or worker that cannot sign or check approvals refuses to start, before it touches anything.
   const signer = approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, { bot: options.bot, worker: options.worker });
+  if (!env.DOCKMEDIC_APPROVAL_SECRET) {
+    log.info(
+      'DOCKMEDIC_APPROVAL_SECRET is not set: approvals are signed with a key of this process only; buttons offered before a restart will be refused',
+    );
+  }
   const token = env.SLACK_BOT_TOKEN ?? '';
   const slack = instrumentSlack(createSlackOut({ token, apiUrl: env.SLACK_API_URL }));
   const client = createRedis(options.redisUrl, 'client');

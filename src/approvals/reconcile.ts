@@ -28,7 +28,7 @@ export interface ReconcileDeps {
 }
 
 /** One pass over the open approvals older than the grace period; at most `limit` of them. */
-export async function reconcileApprovals(deps: ReconcileDeps, limit = 100): Promise<Reconciled[]> {
+export async function reconcileApprovals(deps: ReconcileDeps, limit = 1000): Promise<Reconciled[]> {
   const now = deps.now?.() ?? Date.now();
   const settled: Reconciled[] = [];
   for (const id of await deps.store.openSince(now - deps.graceMs, limit)) {

@@ -135,13 +135,10 @@ export async function decide(
     // The enqueue failed late (past its deadline) yet a worker already took the job: it runs.
     log.warn({ err: error, approvalId: record.id }, 'enqueue reported a failure but the fix job was taken');
   }
-  await deps.audit.append({
-    actor: input.userId,
-    action: 'approve',
-    host: record.host,
-    detail: record.fix,
-    ref: record.id,
-  });
+  // The fix is queued: an audit write failing now must not tell the approver the click failed.
+  await deps.audit
+    .append({ actor: input.userId, action: 'approve', host: record.host, detail: record.fix, ref: record.id })
+    .catch((error: unknown) => log.error({ err: error, approvalId: record.id }, 'approval not audited'));
   const plan = fix.plan(params.data);
   const step = record.step ?? 0;
   // A runbook approval covers one step only: show exactly that one.

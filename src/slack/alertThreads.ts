@@ -116,23 +116,33 @@ export async function flushWindow(deps: AlertDeps, channel: string): Promise<num
         await postRoot(deps, channel, entry);
         posted += 1;
       } catch (error) {
-        await tellNotPosted(deps, channel, entry, error);
+        await tellNotPosted(deps, channel, [entry], error);
       }
     }
     return posted;
   }
-  await postGroup(deps, channel, entries);
-  return 1;
+  try {
+    await postGroup(deps, channel, entries);
+    return 1;
+  } catch (error) {
+    await tellNotPosted(deps, channel, entries, error);
+    return 0;
+  }
 }
 
-/** Logs an alert that could not be posted and says so in its channel, once per fire event. */
-async function tellNotPosted(deps: AlertDeps, channel: string, entry: WindowEntry, error: unknown): Promise<void> {
-  log.error({ err: error, host: entry.host, check: entry.check, channel }, 'alert not posted; retried on a later run');
+/** Logs alerts that could not be posted and says so in their channel, once per fire event. */
+async function tellNotPosted(deps: AlertDeps, channel: string, entries: WindowEntry[], error: unknown) {
+  const [entry] = entries;
+  if (!entry) return;
+  const names = entries.map((e) => `${e.host} · ${e.check}`);
+  log.error({ err: error, alerts: names.slice(0, 20), channel }, 'alert not posted; retried on a later run');
   const first = await deps.store.claim(`${entry.eventId}-unposted`, 24 * 3600_000).catch(() => false);
   if (!first) return;
-  const text =
-    `⚠️ dockmedic could not post the alert for \`${entry.host}\` · ${entry.check}: ${userMessageOf(error)} ` +
-    'It tries again on a later run; the details are in its log.';
+  const what =
+    entries.length === 1
+      ? `the alert for \`${entry.host}\` · ${entry.check}`
+      : `the grouped alert for ${entries.length} alerts (${names.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`;
+  const text = `⚠️ dockmedic could not post ${what}: ${userMessageOf(error)} It tries again on a later run.`;
   await deps.slack
     .postMessage(channel, { text })
     .catch((err: unknown) => log.warn({ err, host: entry.host, check: entry.check }, 'could not say so either'));
@@ -223,7 +233,7 @@ async function postGroup(deps: AlertDeps, channel: string, entries: WindowEntry[
       if (event.bundle) await addNotes(deps, entry.host, entry.check, [bundleNote(event)]);
       await deliver(deps, entry.host, entry.check);
     } catch (error) {
-      await tellNotPosted(deps, channel, entry, error);
+      await tellNotPosted(deps, channel, [entry], error);
     }
   }
 }

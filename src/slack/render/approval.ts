@@ -141,10 +141,10 @@ export function renderNotRun(view: { by?: string; label: string; host: string; b
   const next = view.buttonBack
     ? 'Its Approve button above works again; press it to run the fix.'
     : 'The offer has expired: run the check again for fresh evidence and buttons.';
-  const text = `Not run: ${plainWho} ${view.label} on ${view.host} was recorded, but dockmedic stopped before queuing it. Nothing ran. ${next}`;
+  const text = `Not run: ${plainWho} ${view.label} on ${view.host} was recorded, but its fix was never queued (the bot stopped, or lost Redis, in between). Nothing ran. ${next}`;
   const mrkdwn =
     `⚠️ *Not run:* ${who} *${escapeMrkdwn(view.label)}* on \`${escapeMrkdwn(view.host)}\` was recorded, ` +
-    `but dockmedic stopped before queuing it. Nothing ran. ${next}`;
+    `but its fix was never queued (the bot stopped, or lost Redis, in between). Nothing ran. ${next}`;
   return { text, blocks: [section(mrkdwn)] };
 }
 
