@@ -25,7 +25,13 @@ export async function benchAck(redisUrl: string): Promise<void> {
     redisUrl,
     bot: true,
     worker: false,
-    env: { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: port },
+    env: {
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: port,
+      DOCKMEDIC_APPROVAL_SECRET: randomBytes(16).toString('hex'),
+    },
   });
   slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
   try {

@@ -20,7 +20,7 @@ import { MonitorConfig } from '../src/config/schema.ts';
 import { MONITOR_QUEUE, QUEUE_PREFIX } from '../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../test/lab/lab.ts';
 import { labHostEntry } from '../test/support/stack.ts';
-import { startWorkerProcess, writeConfigFile } from '../test/support/workerProcess.ts';
+import { startWorkerProcess, TEST_APPROVAL_SECRET, writeConfigFile } from '../test/support/workerProcess.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -88,7 +88,10 @@ export async function benchMonitor(
       monitor: { interval: `${intervalMs / 1000}s` },
       timeouts: { connect: '5s', command: '20s' },
     });
-    const worker = startWorkerProcess({ configFile, env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn' } });
+    const worker = startWorkerProcess({
+      configFile,
+      env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET },
+    });
     const pid = worker.child.pid as number;
     try {
       // Connections opened, first alerts fired: steady state from here.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { approvalSignerFor } from './approvals/signature.ts';
 import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
 import { fileProblems } from './config/files.ts';
 import { ConfigError } from './config/load.ts';
@@ -125,6 +126,13 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
     return EX_USAGE;
   }
   const config = new FileConfigSource(file);
+  try {
+    // A bot or a worker on its own must share DOCKMEDIC_APPROVAL_SECRET with the others: said before anything starts.
+    approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, roles);
+  } catch (error) {
+    say(userMessageOf(error));
+    return EX_USAGE;
+  }
   return await withRedis(env, async (redisUrl) => {
     const runtime = await startRuntime({ config, env, redisUrl, ...roles });
     const reload = () => {

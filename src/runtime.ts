@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
+import { approvalSignerFor } from './approvals/signature.ts';
 import { ApprovalStore } from './approvals/store.ts';
 import { AuditLog } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
@@ -52,13 +53,20 @@ export interface Runtime {
 /** Wires the parts for `start` (both), `bot` or `worker`. Everything started here is stopped by stop(). */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config } = options;
+  // First: a bot or worker that cannot sign or check approvals refuses to start, before it touches anything.
+  const signer = approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, { bot: options.bot, worker: options.worker });
+  if (!env.DOCKMEDIC_APPROVAL_SECRET) {
+    log.info(
+      'DOCKMEDIC_APPROVAL_SECRET is not set: approvals are signed with a key of this process only; buttons offered before a restart will be refused',
+    );
+  }
   const token = env.SLACK_BOT_TOKEN ?? '';
   const slack = instrumentSlack(createSlackOut({ token, apiUrl: env.SLACK_API_URL }));
   const client = createRedis(options.redisUrl, 'client');
   client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
   await waitReady(client, 3000);
   const audit = new AuditLog(client);
-  const approvals = new ApprovalStore(client);
+  const approvals = new ApprovalStore(client, signer);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
   // One pool per process: the command, fix, monitor and maintenance workers share each host's SSH
@@ -122,7 +130,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         audit,
         slack,
         access: () => config.current().access,
-        enqueueFix: (id) => queues.enqueueFix(id),
+        enqueueFix: (id, attempt) => queues.enqueueFix(id, attempt),
       },
       alerts: monitoring.actionDeps,
     };

@@ -26,11 +26,11 @@ export async function processCommandJob(job: ParsedCommandJob, deps: WorkerDeps)
     await recordFleetRow(deps, job, outcome);
     return outcome;
   }
-  const buttons = await offerFixes(deps, outcome.proposals, job);
-  const posted = await deps.slack.postMessage(job.channelId, outcome.render(buttons));
-  if (buttons.length > 0)
+  const offer = await offerFixes(deps, outcome.proposals, job);
+  const posted = await deps.slack.postMessage(job.channelId, outcome.render(offer));
+  if (offer.offered.length > 0)
     await deps.approvals.setMessage(
-      buttons.map((b) => b.approvalId),
+      offer.offered.map((b) => b.approvalId),
       posted.ts,
     );
   for (const message of outcome.thread ?? []) {

@@ -1,4 +1,5 @@
 import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
+import { requesterOf } from '../src/approvals/policy.ts';
 import type { ApprovalRecord } from '../src/approvals/store.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { getFix } from '../src/fixes/index.ts';
@@ -6,25 +7,74 @@ import type { Fix, FixOutcome } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { FixJob } from '../src/queue/payloads.ts';
-import { renderApprovalRequest, renderFixResult, renderOutcomeUnknown } from '../src/slack/render/approval.ts';
+import {
+  renderApprovalRequest,
+  renderFixResult,
+  renderOutcomeUnknown,
+  renderRefused,
+} from '../src/slack/render/approval.ts';
 import type { WorkerDeps } from './deps.ts';
 
+/** Tries a bookkeeping write a few times: a Redis blip after a fix ran must not lose its result. */
+async function persistently<T>(what: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= BOOKKEEPING_TRIES) throw error;
+      log.warn({ err: error, attempt }, `${what} failed; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}
+
+const BOOKKEEPING_TRIES = 4;
+
 /**
- * Runs an approved fix at most once. The approved → running transition is the single-use gate: a
- * job that finds its approval already `running` was handed over from a worker that died mid-fix,
- * so the outcome is unknown and the fix is not run again.
+ * Runs an approved fix at most once. The job runs one approval attempt (`fix-<id>-<attempt>`); the
+ * approved → running transition, which records this job as the runner, is the single-use gate. A job
+ * that finds its approval already `running` under its own id was handed over from a worker that died
+ * mid-fix, so the outcome is unknown and the fix is not run again. Nothing is run from a record the
+ * bot did not sign (signature.ts), or from an approval older than the approval TTL.
  */
-export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixOutcome | undefined> {
+export async function processFixJob(job: FixJob, jobId: string, deps: WorkerDeps): Promise<FixOutcome | undefined> {
   const record = await deps.approvals.get(job.approvalId);
   if (!record) {
     log.warn({ approvalId: job.approvalId }, 'fix job without an approval record');
     return undefined;
   }
-  const gate = await deps.approvals.transition(record.id, ['approved'], 'running');
-  if (!gate.moved) {
-    if (gate.state === 'running') await reportUnknown(deps, record);
+  if (!deps.approvals.signer.verifyOffer(record)) {
+    // Its channel and thread are as untrusted as the rest of it: logged and audited, not posted.
+    log.error({ approvalId: record.id, host: record.host, jobId }, 'approval record does not verify; not run');
+    await refuse(deps, record, 'its offer does not carry a valid dockmedic signature');
     return undefined;
   }
+  if (record.attempt !== job.attempt) {
+    log.info(
+      { approvalId: record.id, jobId, attempt: record.attempt },
+      'fix job of an earlier approval; nothing to do',
+    );
+    return undefined;
+  }
+  if (record.state === 'running') {
+    if (record.runner === jobId) await reportUnknown(deps, record, jobId);
+    return undefined;
+  }
+  if (record.state !== 'approved') return undefined;
+  const problem = approvalProblem(deps, record);
+  if (problem) {
+    log.error({ approvalId: record.id, host: record.host, jobId, problem }, 'approval refused by the worker');
+    await refuse(deps, record, problem, true);
+    return undefined;
+  }
+  const gate = await deps.approvals.transition(
+    record.id,
+    ['approved'],
+    'running',
+    { runner: jobId, startedAt: Date.now() },
+    { attempt: job.attempt },
+  );
+  if (!gate.moved) return undefined;
   await deps.audit.append({
     actor: record.decidedBy ?? '?',
     action: 'fix-start',
@@ -33,18 +83,48 @@ export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixO
     ref: record.id,
   });
   const outcome = await runFix(deps, record);
-  await deps.approvals.transition(record.id, ['running'], outcome.ok ? 'done' : 'failed', {
-    result: outcome.summary.slice(0, 2000),
-  });
-  await deps.audit.append({
-    actor: record.decidedBy ?? '?',
-    action: 'fix-result',
-    host: record.host,
-    detail: `${record.fix}: ${outcome.summary}`.slice(0, 2000),
-    ref: record.id,
-  });
+  const result = outcome.summary.slice(0, 2000);
+  await persistently('recording the fix result', () =>
+    deps.approvals.transition(record.id, ['running'], outcome.ok ? 'done' : 'failed', { result }, { runner: jobId }),
+  );
+  await persistently('auditing the fix result', () =>
+    deps.audit.append({
+      actor: record.decidedBy ?? '?',
+      action: 'fix-result',
+      host: record.host,
+      detail: `${record.fix}: ${outcome.summary}`.slice(0, 2000),
+      ref: record.id,
+    }),
+  );
   await postInThread(deps, record, renderFixResult(outcome, getFix(record.fix)?.title ?? record.fix, record.host));
   return outcome;
+}
+
+/** Why a signed offer's approval may still not run: its approval does not verify, or it is stale. */
+function approvalProblem(deps: WorkerDeps, record: ApprovalRecord): string | undefined {
+  if (!deps.approvals.signer.verifyApproval(record)) {
+    return 'its approval does not carry a valid dockmedic signature (changed in Redis, or signed with another DOCKMEDIC_APPROVAL_SECRET)';
+  }
+  const ttl = deps.config.current().access.approvalTtl;
+  if (record.decidedAt === undefined || Date.now() - record.decidedAt > ttl) {
+    return 'it was approved longer ago than the approval TTL and never started; approve it again from a fresh check';
+  }
+  return undefined;
+}
+
+/** Not run: the record fails, the audit trail says why, and (when its thread can be trusted) the thread. */
+async function refuse(deps: WorkerDeps, record: ApprovalRecord, reason: string, tellThread = false): Promise<void> {
+  const { moved } = await deps.approvals.transition(record.id, ['approved'], 'failed', {
+    result: `not run: ${reason}`.slice(0, 2000),
+  });
+  await deps.audit.append({
+    actor: 'dockmedic',
+    action: 'refuse',
+    host: record.host,
+    detail: `${record.fix}: not run: ${reason}`.slice(0, 2000),
+    ref: record.id,
+  });
+  if (moved && tellThread) await postInThread(deps, record, renderRefused(reason));
 }
 
 /**
@@ -75,13 +155,19 @@ async function runRunbookStep(
     return { ok: false, summary: `${position} failed; the runbook stopped here (${left}).`, operations: ran };
   }
   const next = plan[step + 1];
+  let more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
   if (next) {
-    const [offered] = await offerProposals(
+    const requesterId = requesterOf(record) ?? record.requesterId;
+    const {
+      offered: [offered],
+      notOffered,
+    } = await offerProposals(
       deps.approvals,
       [{ fix: fix.id, label: `Step ${step + 2} of ${plan.length}: ${next.description}`, params: record.params }],
       {
         host: record.host,
-        requesterId: record.requesterId,
+        // A monitor offer's next steps are asked for by whoever asked for the first one.
+        requesterId,
         channelId: record.channelId,
         requestId: record.requestId,
         ttlMs: deps.config.current().access.approvalTtl,
@@ -98,13 +184,14 @@ async function runRunbookStep(
           fixTitle: `${fix.title} — step ${step + 2} of ${plan.length}`,
           host: record.host,
           risk: fix.risk,
-          requestedBy: record.requesterId,
+          requestedBy: requesterId,
           operations: [next],
         }),
       );
     }
+    const [lost] = notOffered;
+    if (lost) more = ` The next step could not be offered (${lost.reason}); run the check again to continue.`;
   }
-  const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
   return { ok: true, summary: `${position} done: ${operation.description}.${more}`, operations: ran };
 }
 
@@ -132,10 +219,14 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
   }
 }
 
-async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord): Promise<void> {
-  const { moved } = await deps.approvals.transition(record.id, ['running'], 'unknown', {
-    result: 'the worker running it stopped mid-way',
-  });
+async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord, jobId: string): Promise<void> {
+  const { moved } = await deps.approvals.transition(
+    record.id,
+    ['running'],
+    'unknown',
+    { result: 'the worker running it stopped mid-way' },
+    { runner: jobId },
+  );
   if (!moved) return;
   await deps.audit.append({
     actor: 'dockmedic',

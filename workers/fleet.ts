@@ -56,16 +56,16 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
   const fleet = await deps.fleets.read(fleetId);
   if (!fleet) {
     log.warn({ fleetId, host: job.host }, 'fleet summary is gone; posting the host result alone');
-    await deps.slack.postMessage(job.channelId, outcome.render([]));
+    await deps.slack.postMessage(job.channelId, outcome.render({ offered: [], notOffered: [] }));
     return;
   }
   const worthDetail = outcome.worst === 'warn' || outcome.worst === 'crit' || outcome.detailInFleet;
   if (!outcome.unreachable && worthDetail) {
-    const buttons = await offerFixes(deps, outcome.proposals, job);
-    const detail = await deps.slack.postMessage(job.channelId, outcome.render(buttons), { threadTs: fleet.meta.ts });
-    if (buttons.length > 0)
+    const offer = await offerFixes(deps, outcome.proposals, job);
+    const detail = await deps.slack.postMessage(job.channelId, outcome.render(offer), { threadTs: fleet.meta.ts });
+    if (offer.offered.length > 0)
       await deps.approvals.setMessage(
-        buttons.map((b) => b.approvalId),
+        offer.offered.map((b) => b.approvalId),
         detail.ts,
       );
   }

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { isDockmedicError, userMessageOf } from '../src/errors.ts';
@@ -11,6 +11,7 @@ import {
   MAINTENANCE_QUEUE,
   MONITOR_QUEUE,
   QUEUE_PREFIX,
+  RECONCILE_JOB,
 } from '../src/queue/names.ts';
 import { CommandJob, FixJob, FleetJob } from '../src/queue/payloads.ts';
 import { FLUSH_JOB, FlushJob, MonitorJob, PruneJob } from '../src/queue/schedulers.ts';
@@ -21,15 +22,25 @@ import { processFixJob } from './fix.ts';
 import { processFleetJob } from './fleet.ts';
 import { processPruneJob } from './maintenance.ts';
 import { processFlushJob, processMonitorJob } from './monitor.ts';
+import { processReconcileJob } from './reconcile.ts';
 
 export interface WorkerOptions {
   /** Jobs one process runs at once; hosts are limited separately by the pool. */
   concurrency: number;
   /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
   lockDurationMs: number;
+  /** How often the approvals reconciler runs (one worker per run). */
+  reconcileEveryMs: number;
+  /** How long an approval may sit `approved`/`running` without a live job before it is reported. */
+  reconcileGraceMs: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, lockDurationMs: 30_000 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  concurrency: 16,
+  lockDurationMs: 30_000,
+  reconcileEveryMs: 30_000,
+  reconcileGraceMs: 120_000,
+};
 
 /** Payloads read back from Redis are untrusted too: a bad one fails for good, with a log line. */
 function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
@@ -87,11 +98,22 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
     },
     { ...common, concurrency: options.concurrency, maxStalledCount: 2 },
   );
+  // The reconciler's runs are jobs of the fix queue's own scheduler: each run is done by one worker.
+  const fixQueue = new Queue(FIX_QUEUE, { connection, prefix: QUEUE_PREFIX });
+  fixQueue.on('error', (err) => log.debug({ queue: FIX_QUEUE, err: err.message }, 'queue connection error'));
+  void fixQueue
+    .upsertJobScheduler(
+      RECONCILE_JOB,
+      { every: options.reconcileEveryMs },
+      { name: RECONCILE_JOB, data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
+    )
+    .catch((err: unknown) => log.error({ err }, 'could not schedule the approvals reconciler'));
   const fixes = new Worker(
     FIX_QUEUE,
     async (job) => {
+      if (job.name === RECONCILE_JOB) return await processReconcileJob(deps, fixQueue, options.reconcileGraceMs);
       const data = parsePayload(FixJob, job);
-      const outcome = await processFixJob(data, deps);
+      const outcome = await processFixJob(data, job.id ?? '', deps);
       return outcome ? { ok: outcome.ok, bytesFreed: outcome.bytesFreed ?? 0 } : { skipped: true };
     },
     // A stalled fix is handed over once so the next worker can report "outcome unknown".
@@ -118,6 +140,7 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
   return {
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      await fixQueue.close();
     },
   };
 }

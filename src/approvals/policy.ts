@@ -19,6 +19,30 @@ export function hasRole(role: Role | undefined, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
+/**
+ * The requester of what the monitor offers (alert buttons). No person asked for it, so under the
+ * two-person rule the first person to approve a risky or dangerous one becomes its requester (its
+ * sponsor, asking to run it) and a second, different person confirms: one person alone never runs
+ * a risky fix, whoever offered it.
+ */
+export const MONITOR_REQUESTER = 'dockmedic';
+
+/** The person who asks for this fix: the requester, or for a monitor offer its sponsor (if any yet). */
+export function requesterOf(record: { requesterId: string; sponsorId?: string }): string | undefined {
+  if (record.requesterId !== MONITOR_REQUESTER) return record.requesterId;
+  return record.sponsorId;
+}
+
+/** A monitor offer that the two-person rule covers and no one has asked to run yet: the first approval sponsors it. */
+export function needsSponsor(
+  access: AccessConfig,
+  record: { risk: Risk; requesterId: string; sponsorId?: string },
+): boolean {
+  return (
+    access.twoPersonRule && record.risk !== 'safe' && record.requesterId === MONITOR_REQUESTER && !record.sponsorId
+  );
+}
+
 /** Who may approve a fix of each risk (docs/checks.md). */
 export const APPROVER_ROLE: Record<Risk, Role> = { safe: 'operator', risky: 'operator', dangerous: 'admin' };
 
@@ -27,7 +51,8 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 export function mayApprove(input: {
   access: AccessConfig;
   risk: Risk;
-  requesterId: string;
+  /** Undefined for a monitor offer nobody has sponsored yet. */
+  requesterId: string | undefined;
   approverId: string;
 }): Verdict {
   const role = roleOf(input.access, input.approverId);
@@ -49,7 +74,12 @@ export function mayApprove(input: {
 }
 
 /** Deny needs the same role as approve, or being the requester (withdrawing one's own request). */
-export function mayDeny(input: { access: AccessConfig; risk: Risk; requesterId: string; userId: string }): Verdict {
+export function mayDeny(input: {
+  access: AccessConfig;
+  risk: Risk;
+  requesterId: string | undefined;
+  userId: string;
+}): Verdict {
   if (input.userId === input.requesterId) return { ok: true };
   const role = roleOf(input.access, input.userId);
   if (hasRole(role, APPROVER_ROLE[input.risk])) return { ok: true };

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'fix-start',
   'fix-result',
   'fix-unknown',
+  'not-run',
   'unreadable',
 ] as const;
 

@@ -16,6 +16,14 @@ export const DockmedicEnv = z.object({
   DOCKMEDIC_CONFIG: z.string().min(1).optional(),
   /** How long a worker holds a job without renewing its lock; a dead worker's job moves on after it. */
   DOCKMEDIC_JOB_LOCK: Duration.optional(),
+  /**
+   * The secret the bot signs approvals with and the workers check them by (the same value on every
+   * bot and worker). Required for `bot` and `worker` run apart; `start` makes one up when it is unset.
+   */
+  DOCKMEDIC_APPROVAL_SECRET: z
+    .string()
+    .min(16, 'expected at least 16 characters, e.g. `openssl rand -hex 32`')
+    .optional(),
 });
 export type DockmedicEnv = z.infer<typeof DockmedicEnv>;
 

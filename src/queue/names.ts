@@ -2,6 +2,13 @@
 export const QUEUE_PREFIX = 'dm';
 export const COMMAND_QUEUE = 'commands';
 export const FIX_QUEUE = 'fixes';
+/** Job name (and scheduler id) of the approvals reconciler's runs in the fix queue. */
+export const RECONCILE_JOB = 'reconcile-approvals';
+
+/** One job per approval attempt: a second add of the same attempt is a no-op, a new approval a new job. */
+export function fixJobId(approvalId: string, attempt: number): string {
+  return `fix-${approvalId}-${attempt}`;
+}
 /** Job name of a fleet run's parent job in the command queue. */
 export const FLEET_JOB = 'fleet';
 /** Per-host monitor runs (job schedulers) and the storm window's flushes. */

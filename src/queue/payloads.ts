@@ -65,5 +65,7 @@ export type FleetJob = z.input<typeof FleetJob>;
 /** An approved fix: everything else lives in the approval record, which is the single source of truth. */
 export const FixJob = z.object({
   approvalId: z.string().regex(/^ap-[a-z0-9]{8,32}$/),
+  /** Which approval of the record this job runs: a job of an earlier attempt does nothing. */
+  attempt: z.number().int().min(1).max(1000),
 });
 export type FixJob = z.infer<typeof FixJob>;

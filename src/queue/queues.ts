@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
-import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, QUEUE_PREFIX } from './names.ts';
+import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, fixJobId, QUEUE_PREFIX } from './names.ts';
 import { CommandJob, FixJob, FleetJob } from './payloads.ts';
 import { queueUnavailable, withDeadline } from './redis.ts';
 
@@ -51,10 +51,10 @@ export class Queues {
     return await this.add(this.commands, FLEET_JOB, data, data.requestId);
   }
 
-  async enqueueFix(approvalId: string): Promise<void> {
-    const data = FixJob.parse({ approvalId });
-    // The job id is the approval id: BullMQ ignores a second add with the same id.
-    await this.add(this.fixes, 'fix', data, `fix-${approvalId}`);
+  async enqueueFix(approvalId: string, attempt: number): Promise<void> {
+    const data = FixJob.parse({ approvalId, attempt });
+    // One job id per approval attempt: BullMQ ignores a second add of the same attempt.
+    await this.add(this.fixes, 'fix', data, fixJobId(approvalId, attempt));
   }
 
   /** Payloads are validated before they are written; a dead or slow Redis becomes dm_queue_unavailable. */

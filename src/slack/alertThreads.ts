@@ -3,15 +3,19 @@
 // delivery is claimed first so two workers never post it twice, and removed from the outbox only
 // after Slack took it, so a worker dying in between leaves it for the next run: no lost resolve.
 
+import { createHash } from 'node:crypto';
 import type { AlertContext } from '../alerts/engine.ts';
 import type { OperationResult } from '../alerts/operations.ts';
 import { type AlertEvent, type AlertState, newEventId } from '../alerts/store.ts';
 import { GROUP_AT, type StormWindow, type WindowEntry } from '../alerts/storm.ts';
-import { offerFixes } from '../approvals/offer.ts';
+import { type Offer, offerFixes } from '../approvals/offer.ts';
+import { MONITOR_REQUESTER } from '../approvals/policy.ts';
 import type { ApprovalStore } from '../approvals/store.ts';
+import { userMessageOf } from '../errors.ts';
 import { log } from '../log.ts';
 import type { SlackOut } from './client.ts';
 import { renderAlertEvent, renderAlertRoot, renderGroupRoot, renderOperationNote } from './render/alert.ts';
+import { notOfferedLine } from './render/approval.ts';
 
 /** The alert context plus what delivery needs: Slack, approvals for fix buttons, the storm window. */
 export interface AlertDeps extends AlertContext {
@@ -97,25 +101,69 @@ export async function tellThread(deps: AlertDeps, done: OperationResult): Promis
   await syncRoot(deps, state);
 }
 
-/** The flush of a channel's storm window: a few roots, or one grouped root. */
+/**
+ * The flush of a channel's storm window: a few roots, or one grouped root. One alert that cannot be
+ * posted never holds back the others: it is logged, said in the channel once, and its fire stays in
+ * its outbox, so it is queued again on a later run.
+ */
 export async function flushWindow(deps: AlertDeps, channel: string): Promise<number> {
   const entries = await deps.storm.take(channel);
   if (entries.length === 0) return 0;
   if (entries.length < GROUP_AT) {
-    for (const entry of entries) await postRoot(deps, channel, entry);
-    return entries.length;
+    let posted = 0;
+    for (const entry of entries) {
+      try {
+        await postRoot(deps, channel, entry);
+        posted += 1;
+      } catch (error) {
+        await tellNotPosted(deps, channel, [entry], error);
+      }
+    }
+    return posted;
   }
-  await postGroup(deps, channel, entries);
-  return 1;
+  try {
+    await postGroup(deps, channel, entries);
+    return 1;
+  } catch (error) {
+    await tellNotPosted(deps, channel, entries, error);
+    return 0;
+  }
 }
 
-async function offerFor(deps: AlertDeps, state: AlertState, event: AlertEvent, channel: string) {
-  if (!event.fixes || event.fixes.length === 0) return [];
+/** Logs alerts that could not be posted and says so in their channel, once per fire event. */
+async function tellNotPosted(deps: AlertDeps, channel: string, entries: WindowEntry[], error: unknown) {
+  const [entry] = entries;
+  if (!entry) return;
+  const names = entries.map((e) => `${e.host} · ${e.check}`);
+  log.error({ err: error, alerts: names.slice(0, 20), channel }, 'alert not posted; retried on a later run');
+  const first = await deps.store.claim(`${entry.eventId}-unposted`, 24 * 3600_000).catch(() => false);
+  if (!first) return;
+  const what =
+    entries.length === 1
+      ? `the alert for \`${entry.host}\` · ${entry.check}`
+      : `the grouped alert for ${entries.length} alerts (${names.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`;
+  const text = `⚠️ dockmedic could not post ${what}: ${userMessageOf(error)} It tries again on a later run.`;
+  await deps.slack
+    .postMessage(channel, { text })
+    .catch((err: unknown) => log.warn({ err, host: entry.host, check: entry.check }, 'could not say so either'));
+}
+
+/**
+ * The request id of a monitor offer: fixed length whatever the host and check are called (a host name
+ * may be 63 characters), and the same for every offer of one incident.
+ */
+export function alertRequestId(state: Pick<AlertState, 'host' | 'check' | 'incident'>): string {
+  const digest = createHash('sha256').update(`${state.host}\0${state.check}\0${state.incident}`).digest('hex');
+  return `alert-${digest.slice(0, 16)}`;
+}
+
+async function offerFor(deps: AlertDeps, state: AlertState, event: AlertEvent, channel: string): Promise<Offer> {
+  if (!event.fixes || event.fixes.length === 0) return { offered: [], notOffered: [] };
   return await offerFixes(deps.approvals, event.fixes, {
     host: state.host,
-    requesterId: 'dockmedic',
+    requesterId: MONITOR_REQUESTER,
     channelId: channel,
-    requestId: `alert-${state.host}-${state.check}-${state.incident}`,
+    requestId: alertRequestId(state),
     ttlMs: deps.config.current().access.approvalTtl,
   });
 }
@@ -124,33 +172,39 @@ async function postRoot(deps: AlertDeps, channel: string, entry: WindowEntry): P
   const state = await deps.store.get(entry.host, entry.check);
   const event = state?.outbox.find((e) => e.id === entry.eventId && e.kind === 'fire');
   if (!state || !event || !(await deps.store.claim(event.id, CLAIM_MS))) return;
-  const fixes = await offerFor(deps, state, event, channel);
-  const posted = await deps.slack.postMessage(channel, renderAlertRoot({ ...state, summary: event.text }, fixes));
-  if (fixes.length > 0)
+  const { offered, notOffered } = await offerFor(deps, state, event, channel);
+  const posted = await deps.slack.postMessage(channel, renderAlertRoot({ ...state, summary: event.text }, offered));
+  if (offered.length > 0)
     await deps.approvals.setMessage(
-      fixes.map((fix) => fix.approvalId),
+      offered.map((fix) => fix.approvalId),
       posted.ts,
     );
   await deps.store.update(entry.host, entry.check, (s) =>
-    s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, fixButtons: fixes }) : undefined,
+    s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, fixButtons: offered }) : undefined,
   );
-  if (event.bundle) await addNote(deps, entry.host, entry.check, event, '');
+  const notes: AlertEvent[] = [];
+  if (event.bundle) notes.push(bundleNote(event));
+  const line = notOfferedLine(notOffered);
+  if (line) notes.push({ id: newEventId(), kind: 'note', text: line, at: event.at });
+  await addNotes(deps, entry.host, entry.check, notes);
   await deliver(deps, entry.host, entry.check);
 }
 
 /** The watchdog's bundle goes in the thread right after the root. */
-async function addNote(deps: AlertDeps, host: string, check: string, event: AlertEvent, text: string) {
-  await deps.store.update(host, check, (s) => {
-    if (!s) return undefined;
-    const note: AlertEvent = {
-      id: newEventId(),
-      kind: 'note',
-      text: text || 'What the host looked like when it fired:',
-      at: event.at,
-      bundle: event.bundle,
-    };
-    return { ...s, outbox: [note, ...s.outbox] };
-  });
+function bundleNote(event: AlertEvent): AlertEvent {
+  return {
+    id: newEventId(),
+    kind: 'note',
+    text: 'What the host looked like when it fired:',
+    at: event.at,
+    bundle: event.bundle,
+  };
+}
+
+/** Puts these notes first in the alert's outbox, in this order. */
+async function addNotes(deps: AlertDeps, host: string, check: string, notes: AlertEvent[]) {
+  if (notes.length === 0) return;
+  await deps.store.update(host, check, (s) => (s ? { ...s, outbox: [...notes, ...s.outbox] } : undefined));
 }
 
 async function postGroup(deps: AlertDeps, channel: string, entries: WindowEntry[]): Promise<void> {
@@ -172,11 +226,15 @@ async function postGroup(deps: AlertDeps, channel: string, entries: WindowEntry[
     createdAt: deps.now?.() ?? Date.now(),
   });
   for (const { entry, event } of claimed) {
-    await deps.store.update(entry.host, entry.check, (s) =>
-      s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, groupId }) : undefined,
-    );
-    if (event.bundle) await addNote(deps, entry.host, entry.check, event, '');
-    await deliver(deps, entry.host, entry.check);
+    try {
+      await deps.store.update(entry.host, entry.check, (s) =>
+        s ? without(s, event.id, { threadTs: posted.ts, channel: posted.channel, groupId }) : undefined,
+      );
+      if (event.bundle) await addNotes(deps, entry.host, entry.check, [bundleNote(event)]);
+      await deliver(deps, entry.host, entry.check);
+    } catch (error) {
+      await tellNotPosted(deps, channel, [entry], error);
+    }
   }
 }
 

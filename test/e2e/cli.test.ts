@@ -92,6 +92,18 @@ describe('dockmedic CLI', () => {
     expect(out).toMatch(/surprise/);
   });
 
+  it('a worker on its own refuses to start without the approval secret, and says how to make one', () => {
+    const file = writeConfigFile(dir, { hosts: [{ name: 'x', address: 'local' }] });
+
+    const { code, out } = dockmedic(['worker', '--config', file], {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DOCKMEDIC_APPROVAL_SECRET: '',
+    });
+
+    expect(code).toBe(64);
+    expect(out).toMatch(/DOCKMEDIC_APPROVAL_SECRET.*openssl rand -hex 32/s);
+  });
+
   it('hosts test reports reachability, host key and Docker version, and refuses a wrong key', () => {
     const file = writeConfigFile(dir, {
       hosts: [

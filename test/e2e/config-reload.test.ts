@@ -6,7 +6,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MONITOR_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
-import { startWorkerProcess, type WorkerProcess, waitUntil, writeConfigFile } from '../support/workerProcess.ts';
+import {
+  startWorkerProcess,
+  TEST_APPROVAL_SECRET,
+  type WorkerProcess,
+  waitUntil,
+  writeConfigFile,
+} from '../support/workerProcess.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/dockmedic.js');
 
@@ -41,7 +47,12 @@ describe('dockmedic config reload', () => {
     });
     worker = startWorkerProcess({
       configFile: file,
-      env: { REDIS_URL: inject('redisUrl'), SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: 'http://127.0.0.1:9/api/' },
+      env: {
+        REDIS_URL: inject('redisUrl'),
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_API_URL: 'http://127.0.0.1:9/api/',
+        DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET,
+      },
     });
     await waitUntil(async () => (await schedulerIds()).length === 2, 20_000, 'the first schedules');
     expect(await schedulerIds()).toEqual(['monitor-alpha', 'monitor-beta']);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AuditLog } from '../../src/audit/log.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
@@ -28,6 +29,7 @@ describe('a worker killed mid-job', () => {
   let redis: Redis;
   let commands: Queue;
   let fixes: Queue;
+  let audit: AuditLog;
   const workers: WorkerProcess[] = [];
 
   const rawConfig = () => ({
@@ -60,6 +62,7 @@ describe('a worker killed mid-job', () => {
     configFile = writeConfigFile(dir, rawConfig());
     commands = new Queue(COMMAND_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
     fixes = new Queue(FIX_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
+    audit = new AuditLog(redis);
   });
 
   afterAll(async () => {
@@ -122,7 +125,7 @@ describe('a worker killed mid-job', () => {
       messageTs: report.ts,
     });
     await waitUntil(
-      async () => (await fixes.getJob(`fix-${truncate.value}`))?.isActive() ?? false,
+      async () => (await fixes.getJob(`fix-${truncate.value}-1`))?.isActive() ?? false,
       15_000,
       'the fix to start',
     );
@@ -141,5 +144,10 @@ describe('a worker killed mid-job', () => {
     expect(await host.fileSize(logPath)).toBe(sizeBefore);
     const results = stack.slack.messages(CHANNEL).filter((m) => m.threadTs === report.ts && /freed/i.test(m.text));
     expect(results).toHaveLength(0);
+    const audited = (await audit.recent(50)).filter((e) => e.ref === truncate.value).map((e) => e.action);
+    expect(audited.filter((action) => action === 'fix-start')).toHaveLength(1);
+    expect(audited).toContain('fix-unknown');
+    expect(audited).not.toContain('fix-result');
+    expect((await redis.hget(`dm:approval:${truncate.value}`, 'state')) as string).toBe('unknown');
   });
 });

@@ -7,6 +7,7 @@ import { freePort } from '../../src/net.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { labHostEntry } from '../lab/lab.ts';
+import { TEST_APPROVAL_SECRET } from './workerProcess.ts';
 
 export { freePort, labHostEntry };
 
@@ -64,6 +65,8 @@ export async function startStack(options: {
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       PORT: port,
+      // Shared with workers started apart (workerEnv), so a bot-only stack's approvals verify there.
+      DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET,
     },
     workerOptions: { lockDurationMs: 3000 },
   });

@@ -21,7 +21,22 @@ export interface WorkerProcess {
 
 /** `dockmedic worker` as its own process, so a test can kill it by PID mid-job. */
 export function startWorkerProcess(options: { configFile: string; env: Record<string, string> }): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', '--config', options.configFile], {
+  return startDockmedicProcess({ role: 'worker', ...options });
+}
+
+/**
+ * `dockmedic bot` or `worker` as its own process. `preload` names test modules loaded first (through
+ * tsx) that may patch the product in that process only, e.g. to die at a chosen moment.
+ */
+export function startDockmedicProcess(options: {
+  role: 'bot' | 'worker';
+  configFile: string;
+  env: Record<string, string>;
+  preload?: string[];
+}): WorkerProcess {
+  const preload = (options.preload ?? []).flatMap((file) => ['--import', file]);
+  const execArgs = preload.length > 0 ? ['--import', 'tsx', ...preload] : [];
+  const child = spawn(process.execPath, [...execArgs, BIN, options.role, '--config', options.configFile], {
     env: { ...process.env, ...options.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,6 +78,9 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+/** The approval secret every test bot and worker shares (a bot or worker run alone needs one). */
+export const TEST_APPROVAL_SECRET = 'test-approval-secret-0123456789abcdef';
+
 /**
  * The environment of a `dockmedic worker` process that talks to the run's Redis and a local Slack;
  * a 2 s job lock makes a killed worker's job move to another one quickly.
@@ -73,5 +91,6 @@ export function workerEnv(redisUrl: string, slackApiUrl: string): Record<string,
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_API_URL: slackApiUrl,
     DOCKMEDIC_JOB_LOCK: '2s',
+    DOCKMEDIC_APPROVAL_SECRET: TEST_APPROVAL_SECRET,
   };
 }

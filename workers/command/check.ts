@@ -6,5 +6,5 @@ import type { JobHandler } from './types.ts';
 
 export const checkJob: JobHandler = async (ctx) => {
   const report = await runReport(ctx, ctx.job.args.checks ?? []);
-  return reportOutcome(report, (buttons) => renderHostReport(report, buttons));
+  return reportOutcome(report, (offer) => renderHostReport(report, offer.offered, offer.notOffered));
 };

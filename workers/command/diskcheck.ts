@@ -7,5 +7,5 @@ import type { JobHandler } from './types.ts';
 
 export const diskcheckJob: JobHandler = async (ctx) => {
   const report = await runReport(ctx, DISKCHECK_CHECKS);
-  return reportOutcome(report, (buttons) => renderHostReport(report, buttons));
+  return reportOutcome(report, (offer) => renderHostReport(report, offer.offered, offer.notOffered));
 };

@@ -12,5 +12,7 @@ export const doctorJob: JobHandler = async (ctx) => {
     ctx,
     CHECKS.map((check) => check.id),
   );
-  return reportOutcome(report, (buttons) => renderDoctor(report, buttons), [renderHostReport(report, [])]);
+  return reportOutcome(report, (offer) => renderDoctor(report, offer.offered, offer.notOffered), [
+    renderHostReport(report, []),
+  ]);
 };

@@ -25,6 +25,6 @@ export const imageDepsJob: JobHandler = async ({ conn, job }) => {
         : `${deps.image.name}: nothing blocks docker rmi`,
     // The same risky, approval-gated removal the image-children check offers; it works the order out again.
     proposals: blockers > 0 ? [proposeImageRemoval(deps.image, deps.children.length, deps.containers.length)] : [],
-    render: (buttons) => renderImageDeps(conn.host.name, ref, deps, buttons),
+    render: (offer) => renderImageDeps(conn.host.name, ref, deps, offer.offered, offer.notOffered),
   };
 };

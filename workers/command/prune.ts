@@ -66,6 +66,6 @@ export const pruneJob: JobHandler = async ({ conn }) => {
     proposals: something ? [pruneSafeProposal(plan.danglingBytes + plan.cacheBytes)] : [],
     // `/docker prune @group` exists to get the buttons: each host with something to free posts its plan.
     detailInFleet: something,
-    render: (buttons) => renderPrunePlan(plan, buttons),
+    render: (offer) => renderPrunePlan(plan, offer.offered, offer.notOffered),
   };
 };

@@ -1,4 +1,4 @@
-import type { OfferedFix } from '../../src/approvals/offer.ts';
+import type { Offer } from '../../src/approvals/offer.ts';
 import type { Severity } from '../../src/checks/types.ts';
 import type { FixProposal } from '../../src/fixes/types.ts';
 import type { HostConnection } from '../../src/hosts/types.ts';
@@ -24,8 +24,8 @@ export interface JobOutcome {
   headline: string;
   /** Fixes to offer; each becomes an approval record and a button. */
   proposals: FixProposal[];
-  /** The full message, given the buttons of the offered fixes. */
-  render(buttons: OfferedFix[]): Rendered;
+  /** The full message, given the buttons of the offered fixes and the proposals that could not be offered. */
+  render(offer: Offer): Rendered;
   /** In a fleet run, post this host's full message in the summary's thread even when it is only info. */
   detailInFleet?: boolean;
   /** True when the host could not be reached at all (a fleet row says so). */

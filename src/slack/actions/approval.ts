@@ -3,7 +3,7 @@ import { userMessageOf } from '../../errors.ts';
 import { log } from '../../log.ts';
 import { ACTION_APPROVE, ACTION_DENY } from '../actionIds.ts';
 import type { SlackOut } from '../client.ts';
-import { renderApproved, renderDenied, renderExpired, renderRefused } from '../render/approval.ts';
+import { renderApproved, renderDenied, renderExpired, renderRefused, renderSponsored } from '../render/approval.ts';
 import { renderError } from '../render/error.ts';
 import type { ActionRequest, Reply } from '../types.ts';
 
@@ -30,6 +30,10 @@ export async function handleApprovalAction(
     }
     if (result.kind === 'denied') {
       await post(renderDenied(request.userId, result.record.label));
+      return undefined;
+    }
+    if (result.kind === 'sponsored') {
+      await post(renderSponsored(request.userId, result.record.label, result.record.host, result.record.risk));
       return undefined;
     }
     await post(renderApproved(request.userId, result.record.label, result.record.host, result.operations));

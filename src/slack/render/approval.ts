@@ -1,9 +1,11 @@
 // Every state an approval goes through, as the people in the channel see it: asked, approved (with
 // the exact operations about to run), denied, expired, refused, and the fix's result afterwards.
 
+import type { NotOffered } from '../../approvals/offer.ts';
 import type { FixOutcome, Operation, Risk } from '../../fixes/types.ts';
 import { formatBytes } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY } from '../actionIds.ts';
+import { truncate } from '../limits.ts';
 import {
   actions,
   type Block,
@@ -116,4 +118,41 @@ function operationLines(operations: Operation[]): string[] {
     `${index + 1}. ${operation.description}`,
     `   $ ${operation.command}`,
   ]);
+}
+
+/** A monitor offer under the two-person rule, approved once: who asked to run it, and that a second person must. */
+export function renderSponsored(by: string, label: string, host: string, risk: Risk): Rendered {
+  const text =
+    `${by} approved ${label} on ${host} (${risk}). The two-person rule needs a second person: ` +
+    'someone else presses Approve to run it.';
+  const mrkdwn =
+    `☝️ ${mention(by)} approved *${escapeMrkdwn(label)}* on \`${escapeMrkdwn(host)}\` (${risk}). ` +
+    'The two-person rule needs a second person: someone else presses *Approve* to run it.';
+  return { text, blocks: [section(mrkdwn)] };
+}
+
+/**
+ * An approval whose fix job was never queued (the bot stopped, or Redis failed, in between): nothing
+ * ran. With `buttonBack` the same button works again until the offer expires.
+ */
+export function renderNotRun(view: { by?: string; label: string; host: string; buttonBack: boolean }): Rendered {
+  const who = view.by ? `${mention(view.by)}'s approval of` : 'The approval of';
+  const plainWho = view.by ? `${view.by}'s approval of` : 'The approval of';
+  const next = view.buttonBack
+    ? 'Its Approve button above works again; press it to run the fix.'
+    : 'The offer has expired: run the check again for fresh evidence and buttons.';
+  const text = `Not run: ${plainWho} ${view.label} on ${view.host} was recorded, but its fix was never queued (the bot stopped, or lost Redis, in between). Nothing ran. ${next}`;
+  const mrkdwn =
+    `⚠️ *Not run:* ${who} *${escapeMrkdwn(view.label)}* on \`${escapeMrkdwn(view.host)}\` was recorded, ` +
+    `but its fix was never queued (the bot stopped, or lost Redis, in between). Nothing ran. ${next}`;
+  return { text, blocks: [section(mrkdwn)] };
+}
+
+/** The line under a report's buttons: the fixes it proposed that got no button, and why. */
+export function notOfferedLine(notOffered: NotOffered[]): string | undefined {
+  if (notOffered.length === 0) return undefined;
+  const shown = notOffered.slice(0, 3).map((item) => `${truncate(item.label, 80)}: ${truncate(item.reason, 200)}`);
+  const more = notOffered.length > shown.length ? `; and ${notOffered.length - shown.length} more` : '';
+  const count = `${notOffered.length} fix${notOffered.length === 1 ? '' : 'es'} could not be offered`;
+  return `⚠️ ${count}: ${shown.join('; ')}${more}`;
 }

@@ -1,7 +1,7 @@
 // `/docker doctor`: one line per check (its worst finding), the fixes as buttons; the full report
 // goes in the thread so the channel sees a summary, not a wall.
 
-import type { OfferedFix } from '../../approvals/offer.ts';
+import type { NotOffered, OfferedFix } from '../../approvals/offer.ts';
 import type { HostReport } from '../../checks/report.ts';
 import { type CheckResult, type Finding, worstFirst, worstSeverity } from '../../checks/types.ts';
 import { formatDuration } from '../../format.ts';
@@ -24,7 +24,7 @@ function checkLine(result: CheckResult): string {
   return `${severityEmoji(worst)} \`${result.check}\` ${summary}`;
 }
 
-export function renderDoctor(report: HostReport, buttons: OfferedFix[]): Rendered {
+export function renderDoctor(report: HostReport, buttons: OfferedFix[], notOffered: NotOffered[] = []): Rendered {
   const blocks: Block[] = [
     header(`${severityEmoji(report.worst)} ${report.host} · doctor`),
     context([
@@ -39,7 +39,7 @@ export function renderDoctor(report: HostReport, buttons: OfferedFix[]): Rendere
   }
   blocks.push(...sectionsOf([...report.results].sort(byWorst).map(checkLine)));
   blocks.push(context(['Details of every finding, with its evidence, are in the thread.']));
-  blocks.push(...fixActions(buttons));
+  blocks.push(...fixActions(buttons, notOffered));
   const counts = report.findings.filter((f) => f.severity === 'warn' || f.severity === 'crit').length;
   return { text: `${report.host} doctor: ${report.worst}, ${counts} warn/crit finding(s)`, blocks };
 }

@@ -2,12 +2,13 @@
 // evidence for it, and one button per fix. Slack refuses messages over its limits, so when a report is
 // huge we keep the most severe findings and say how many were left out.
 
-import type { OfferedFix } from '../../approvals/offer.ts';
+import type { NotOffered, OfferedFix } from '../../approvals/offer.ts';
 import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/report.ts';
 import { type Finding, worstFirst } from '../../checks/types.ts';
 import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY, actionIdFor } from '../actionIds.ts';
 import { SLACK_LIMITS, truncate } from '../limits.ts';
+import { notOfferedLine } from './approval.ts';
 import {
   actions,
   type Block,
@@ -26,7 +27,7 @@ import {
 const EVIDENCE_LINES_PER_FINDING = 8;
 const LOGS_SHOWN = 5;
 
-export function renderHostReport(report: HostReport, buttons: OfferedFix[]): Rendered {
+export function renderHostReport(report: HostReport, buttons: OfferedFix[], notOffered: NotOffered[] = []): Rendered {
   const top: Block[] = [
     header(`${severityEmoji(report.worst)} ${report.host} · ${report.command}`),
     context([
@@ -37,7 +38,7 @@ export function renderHostReport(report: HostReport, buttons: OfferedFix[]): Ren
     ...statusBlocks(report),
     ...(report.disk ? diskBlocks(report.disk) : []),
   ];
-  const tail: Block[] = fixActions(buttons);
+  const tail: Block[] = fixActions(buttons, notOffered);
   const findings = worstFirst(report.findings);
   // One block each for the divider and a possible "… more findings" note.
   const room = Math.max(0, SLACK_LIMITS.blocks - top.length - tail.length - 2);
@@ -126,8 +127,16 @@ function findingBlock(finding: Finding): Block {
 
 const MAX_FIX_ROWS = 10;
 
-/** One row per offered fix: approve (runs it, under the approval rules) and deny (withdraws the offer). */
-export function fixActions(buttons: OfferedFix[]): Block[] {
+/**
+ * One row per offered fix: approve (runs it, under the approval rules) and deny (withdraws the offer);
+ * then one line naming the proposals that could not be offered, if any.
+ */
+export function fixActions(buttons: OfferedFix[], notOffered: NotOffered[] = []): Block[] {
+  const note = notOfferedLine(notOffered);
+  return [...fixRows(buttons), ...(note ? [context([escapeMrkdwn(note)])] : [])];
+}
+
+function fixRows(buttons: OfferedFix[]): Block[] {
   return buttons.slice(0, MAX_FIX_ROWS).map((fix, index) => {
     const tag = ` · ${fix.risk}`;
     return actions(`dm_fix_${index}`, [

@@ -1,7 +1,7 @@
 // `/docker image-deps`: the removal order that makes `docker rmi` work. Containers first (running
 // ones stopped), then child images deepest first, then the image itself.
 
-import type { OfferedFix } from '../../approvals/offer.ts';
+import type { NotOffered, OfferedFix } from '../../approvals/offer.ts';
 import type { ImageDependencies } from '../../evidence/imageGraph.ts';
 import { truncate } from '../limits.ts';
 import { type Block, codeSection, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
@@ -30,6 +30,7 @@ export function renderImageDeps(
   ref: string,
   deps: ImageDependencies,
   buttons: OfferedFix[] = [],
+  notOffered: NotOffered[] = [],
 ): Rendered {
   const name = escapeMrkdwn(deps.image.name);
   const blocks: Block[] = [
@@ -53,7 +54,7 @@ export function renderImageDeps(
   if (running > 0) notes.push(`${running} of the containers are running: stop them first.`);
   notes.push('`docker rmi -f` does not help: dependent child images "cannot be forced".');
   blocks.push(context(notes));
-  blocks.push(...fixActions(buttons));
+  blocks.push(...fixActions(buttons, notOffered));
   return {
     text: `${host} image-deps ${ref}: ${deps.children.length} child image(s) and ${deps.containers.length} container(s) block docker rmi`,
     blocks,

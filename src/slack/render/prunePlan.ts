@@ -1,7 +1,7 @@
 // `/docker prune`: the safe prune plan. What will be freed (each dangling image and build cache
 // record, with sizes), the exact Engine API calls, what is left alone and why, and the button.
 
-import type { OfferedFix } from '../../approvals/offer.ts';
+import type { NotOffered, OfferedFix } from '../../approvals/offer.ts';
 import type { Operation } from '../../fixes/types.ts';
 import { formatBytes } from '../../format.ts';
 import { type Block, codeSection, context, escapeMrkdwn, header, type Rendered, section } from './blocks.ts';
@@ -66,7 +66,7 @@ function untouchedLines(plan: PrunePlan): string[] {
   return lines;
 }
 
-export function renderPrunePlan(plan: PrunePlan, buttons: OfferedFix[]): Rendered {
+export function renderPrunePlan(plan: PrunePlan, buttons: OfferedFix[], notOffered: NotOffered[] = []): Rendered {
   const total = plan.danglingBytes + plan.cacheBytes;
   const empty = plan.dangling.length === 0 && plan.cache.length === 0;
   const blocks: Block[] = [
@@ -107,7 +107,7 @@ export function renderPrunePlan(plan: PrunePlan, buttons: OfferedFix[]): Rendere
       'Sizes count only what each image holds alone (shared layers stay), so the space freed may be a little more.',
     ]),
   );
-  blocks.push(...fixActions(buttons));
+  blocks.push(...fixActions(buttons, notOffered));
   const text = empty
     ? `${plan.host} prune: nothing to prune safely`
     : `${plan.host} prune plan: about ${formatBytes(total)} from ${plan.dangling.length} dangling image(s) and ${plan.cache.length} build cache record(s); volumes are never pruned`;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mayApprove, mayDeny, roleOf } from '../../../src/approvals/policy.ts';
+import {
+  MONITOR_REQUESTER,
+  mayApprove,
+  mayDeny,
+  needsSponsor,
+  requesterOf,
+  roleOf,
+} from '../../../src/approvals/policy.ts';
 import { AccessConfig } from '../../../src/config/schema.ts';
 
 const access = AccessConfig.parse({ admins: ['UADMIN'], operators: ['UOPS1', 'UOPS2'], viewers: ['*'] });
@@ -53,5 +60,27 @@ describe('mayDeny', () => {
     ['UANYONE', false],
   ])('%s may deny → %s', (userId, allowed) => {
     expect(mayDeny({ access, risk: 'risky', requesterId: 'UOPS1', userId }).ok).toBe(allowed);
+  });
+});
+
+describe('needsSponsor', () => {
+  it.each([
+    // risk, requester, sponsor, two-person rule, needs one
+    ['risky', MONITOR_REQUESTER, undefined, true, true],
+    ['dangerous', MONITOR_REQUESTER, undefined, true, true],
+    ['risky', MONITOR_REQUESTER, 'UOPS1', true, false],
+    ['safe', MONITOR_REQUESTER, undefined, true, false],
+    ['risky', MONITOR_REQUESTER, undefined, false, false],
+    ['risky', 'UOPS1', undefined, true, false],
+  ] as const)('%s fix from %s, sponsor %s, rule %s → %s', (risk, requesterId, sponsorId, twoPersonRule, needs) => {
+    expect(needsSponsor({ ...access, twoPersonRule }, { risk, requesterId, sponsorId })).toBe(needs);
+  });
+});
+
+describe('requesterOf', () => {
+  it('is the sponsor of a monitor offer, and the person who asked otherwise', () => {
+    expect(requesterOf({ requesterId: MONITOR_REQUESTER })).toBeUndefined();
+    expect(requesterOf({ requesterId: MONITOR_REQUESTER, sponsorId: 'UOPS1' })).toBe('UOPS1');
+    expect(requesterOf({ requesterId: 'UOPS2', sponsorId: 'UOPS1' })).toBe('UOPS2');
   });
 });
