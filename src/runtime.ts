@@ -3,7 +3,7 @@ import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
 import { ApprovalStore } from './approvals/store.ts';
-import { AuditLog } from './audit/log.ts';
+import { AuditLog, type AuditLogOptions } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
 import type { ConfigSource } from './config/source.ts';
 import { createHostPool } from './hosts/pool.ts';
@@ -11,7 +11,9 @@ import { log } from './log.ts';
 import { instrumentSlack, metricsRoute } from './metrics.ts';
 import { startMonitoring } from './monitoring.ts';
 import { FleetStore } from './queue/fleetStore.ts';
+import { InFlight } from './queue/inflight.ts';
 import { Queues } from './queue/queues.ts';
+import { RateLimiter } from './queue/rateLimit.ts';
 import { createRedis } from './queue/redis.ts';
 import { type ActionDeps, routeAction } from './slack/actions.ts';
 import { createSlackApp } from './slack/app.ts';
@@ -26,6 +28,8 @@ export interface RuntimeOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Storm window for alert fires (tests shorten it). */
   stormWindowMs?: number;
+  /** Where security events are echoed besides Redis (default: JSON lines on stdout). */
+  auditOptions?: AuditLogOptions;
 }
 
 /** Gives Redis a moment at start so the first command is not refused; a Redis that stays down is reported per command. */
@@ -57,7 +61,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const client = createRedis(options.redisUrl, 'client');
   client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
   await waitReady(client, 3000);
-  const audit = new AuditLog(client);
+  const audit = new AuditLog(client, options.auditOptions);
+  const inflight = new InFlight(client);
   const approvals = new ApprovalStore(client);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
@@ -90,6 +95,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         approvals,
         audit,
         fleets: new FleetStore(client),
+        inflight,
         alerts: monitoring.alerts,
         enqueueCommand: (job) => queues.enqueueCommand(job),
       },
@@ -112,6 +118,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       queues,
       audit,
+      admission: { inflight, rate: new RateLimiter(client) },
       commands: COMMANDS,
       newRequestId,
       monitoring: monitoring.services,
@@ -129,6 +136,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const app = await createSlackApp({
       env,
       port: env.PORT,
+      host: env.DOCKMEDIC_HTTP_HOST,
       onCommand: (request) => dispatch(request, services),
       onAction: (request) => routeAction(request, actionDeps),
       routes: [metricsRoute()],
