@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { admit } from '../commands/admit.ts';
 import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
@@ -63,6 +64,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await waitReady(client, 3000);
   const audit = new AuditLog(client, options.auditOptions);
   const inflight = new InFlight(client);
+  const admission = { inflight, rate: new RateLimiter(client) };
   const approvals = new ApprovalStore(client);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
@@ -78,7 +80,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     slack,
     approvals,
     audit,
-    enqueueCommand: (job) => queues.enqueueCommand(job),
+    // The alert's "Run diagnosis" button: a person asking for a diskcheck, admitted like the command.
+    enqueueCommand: async (job) => {
+      const admitted = await admit({ config, admission }, { ...job, target: job.host, hostCount: 1 });
+      return await queues.enqueueCommand(job).catch(async (error: unknown) => {
+        await admitted.undo();
+        throw error;
+      });
+    },
     stormWindowMs: options.stormWindowMs,
   });
   stops.push(() => monitoring.stop());
@@ -118,7 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       queues,
       audit,
-      admission: { inflight, rate: new RateLimiter(client) },
+      admission,
       commands: COMMANDS,
       newRequestId,
       monitoring: monitoring.services,
