@@ -119,7 +119,7 @@ async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Prom
         );
       } else {
         say(
-          `You are ${DEMO_USERS.requester}, with the role ${file} gives that id (if any). \`as\` works only in the demo.`,
+          `You are ${DEMO_USERS.requester}, with whatever role ${file} gives that id. \`as\` works only in the demo.`,
         );
       }
       const firstHost = config.current().hosts[0]?.name ?? 'HOST';

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 
 /**
  * Fields that may hold a secret or a user's payload, wherever a log call puts them: tokens, passwords,
@@ -50,20 +50,18 @@ function level(): string {
   return process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
 }
 
+/** Every logger of dockmedic: JSON lines, secrets redacted. `destination` is for tests (default stdout). */
+export function createLogger(name: string, levelName: string, destination?: DestinationStream) {
+  const options = { name, level: levelName, redact: { paths: REDACT_PATHS, censor: REDACTED } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
 // Fixed messages with fields: log.warn({ host, jobId }, 'host unreachable').
-export const log = pino({
-  name: 'dockmedic',
-  level: level(),
-  redact: { paths: REDACT_PATHS, censor: REDACTED },
-});
+export const log = createLogger('dockmedic', level());
 export type Logger = typeof log;
 
 /**
  * Security events of the audit trail (src/audit/log.ts), one JSON line each on stdout. Its own
  * logger, so a quiet LOG_LEVEL=warn does not silence them.
  */
-export const securityLog = pino({
-  name: 'dockmedic-audit',
-  level: process.env.VITEST ? 'silent' : 'info',
-  redact: { paths: REDACT_PATHS, censor: REDACTED },
-});
+export const securityLog = createLogger('dockmedic-audit', process.env.VITEST ? 'silent' : 'info');

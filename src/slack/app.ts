@@ -45,6 +45,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The port actually listened on (after start). */
   readonly port: number;
+  /** The address actually listened on (after start), e.g. 127.0.0.1 or :: for every interface. */
+  readonly address: string | undefined;
   readonly mode: 'socket' | 'http';
   /** The Web API side, for callers that want to post with the same token and API URL. */
   readonly out: SlackOut;
@@ -108,6 +110,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     log.error({ err: error, port: options.port }, 'slack route server failed');
   });
   let port = options.port;
+  let address: string | undefined;
 
   return {
     mode,
@@ -115,10 +118,14 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     get port() {
       return port;
     },
+    get address() {
+      return address;
+    },
     async start() {
       if (mode === 'http') {
         const server = (await app.start(host ? { port: options.port, host } : options.port)) as Server;
         port = addressPort(server) ?? port;
+        address = addressOf(server);
         log.info({ port, host: host ?? 'every interface', mode }, 'slack app listening');
         return;
       }
@@ -129,6 +136,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         throw new DockmedicError('dm_internal', 'while connecting to Slack over Socket Mode', { cause: error });
       }
       if (routeServer) port = (await listening(routeServer, () => listenError)) ?? port;
+      address = addressOf(routeServer);
       log.info({ port, host, mode }, 'slack app connected');
     },
     async stop() {
@@ -233,12 +241,18 @@ export function isLoopback(address: string | undefined): boolean {
   return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-function loopbackOnly(handler: SlackAppRoute['handler']): SlackAppRoute['handler'] {
+/** Wraps a route so that peers other than this machine get 403 and what to set instead. */
+export function loopbackOnly(handler: SlackAppRoute['handler']): SlackAppRoute['handler'] {
   return (req, res) => {
     if (isLoopback(req.socket.remoteAddress)) return handler(req, res);
     res.writeHead(403, { 'content-type': 'text/plain' });
     res.end('This path answers only on loopback. Set DOCKMEDIC_HTTP_HOST to the address it should be served on.\n');
   };
+}
+
+function addressOf(server: Server | undefined): string | undefined {
+  const bound = server?.address();
+  return typeof bound === 'object' && bound ? bound.address : undefined;
 }
 
 function addressPort(server: Server | undefined): number | undefined {
