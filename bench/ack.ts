@@ -19,7 +19,15 @@ export async function benchAck(redisUrl: string): Promise<void> {
   const botToken = 'xoxb-bench';
   const slack = await startLocalSlack({ signingSecret, botToken });
   const port = await freePort();
-  const config = parseConfig({ hosts: [{ name: 'box', address: 'local' }] }, 'bench', process.cwd());
+  // Everyone a viewer and a bucket the run never empties: this measures the ack path, admission included.
+  const config = parseConfig(
+    {
+      hosts: [{ name: 'box', address: 'local' }],
+      access: { viewers: ['*'], rateLimit: { capacity: 10_000, refillEvery: '1s' } },
+    },
+    'bench',
+    process.cwd(),
+  );
   const runtime = await startRuntime({
     config: new StaticConfigSource(config),
     redisUrl,
@@ -35,7 +43,9 @@ export async function benchAck(redisUrl: string): Promise<void> {
   });
   slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
   try {
-    const command = (text: string) => () => slack.slashCommand({ text, userId: 'UBENCH1', channelId: 'CBENCH1' });
+    // A user per request: one person's identical requests are deduplicated, not queued (src/queue/inflight.ts).
+    const command = (text: string) => (i: number) =>
+      slack.slashCommand({ text, userId: `UBENCH${i}`, channelId: 'CBENCH1' });
     // Warm-up: JIT, connection pools.
     await timedPool(50, CONCURRENCY, command('help'));
     const healthz = await timedPool(TOTAL, CONCURRENCY, () =>

@@ -130,7 +130,7 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
           labHostEntry(warmup, { groups: ['solo'] }),
           ...hosts.map((host) => labHostEntry(host, { groups: ['bench'] })),
         ],
-        access: { viewers: ['*'] },
+        access: { viewers: ['*'], rateLimit: { capacity: 1000, refillEvery: '1s' } },
       },
       'bench',
       dir,

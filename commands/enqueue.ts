@@ -1,6 +1,7 @@
 import { resolveTargets } from '../src/config/targets.ts';
 import type { CommandArgs, CommandName } from '../src/queue/payloads.ts';
 import type { CommandRequest, Reply } from '../src/slack/types.ts';
+import { admit } from './admit.ts';
 import type { CommandServices } from './services.ts';
 
 /**
@@ -26,10 +27,23 @@ export async function enqueueForTarget(
     requestedAt: new Date().toISOString(),
   };
   const fleet = target === 'all' || target.startsWith('@');
-  if (fleet) {
-    await services.queues.enqueueFleet({ ...common, target, hosts: hosts.map((host) => host.name) });
-  } else {
-    await services.queues.enqueueCommand({ ...common, host: hosts[0]!.name });
+  const admitted = await admit(services, {
+    userId: request.userId,
+    command,
+    target: fleet ? target : hosts[0]!.name,
+    args,
+    requestId,
+    hostCount: hosts.length,
+  });
+  try {
+    if (fleet) {
+      await services.queues.enqueueFleet({ ...common, target, hosts: hosts.map((host) => host.name) });
+    } else {
+      await services.queues.enqueueCommand({ ...common, host: hosts[0]!.name });
+    }
+  } catch (error) {
+    await admitted.undo();
+    throw error;
   }
   await services.audit.append({
     actor: request.userId,

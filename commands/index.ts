@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { hasRole, roleOf } from '../src/approvals/policy.ts';
-import { DockmedicError, userMessageOf } from '../src/errors.ts';
+import type { DockmedicConfig } from '../src/config/schema.ts';
+import { DockmedicError, isDockmedicError, userMessageOf } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 import { renderError } from '../src/slack/render/error.ts';
 import type { CommandRequest, Reply } from '../src/slack/types.ts';
+import { refuseChannel, refuseRole } from './access.ts';
 import { alertsCommand } from './alerts.ts';
 import { auditCommand } from './audit.ts';
 import { checkCommand } from './check.ts';
@@ -43,6 +44,31 @@ export function newRequestId(): string {
   return `rq-${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * What the schema cannot know: `access.commands` names only registered subcommands. Entry points
+ * pass this to the config loader, so a typo is refused at start, reload and `config check` alike.
+ */
+export function accessProblems(config: DockmedicConfig, commands: readonly DockerCommand[] = COMMANDS): string[] {
+  const known = commands.map((command) => command.name);
+  return Object.keys(config.access.commands)
+    .filter((name) => !known.includes(name))
+    .map((name) => `access.commands.${name}: there is no /docker ${name}; the subcommands are ${known.join(', ')}`);
+}
+
+/** Refusals by policy are security events: who tried what, where, and why it was refused. */
+const AUDITED_REFUSALS = new Set(['dm_forbidden', 'dm_rate_limited']);
+
+async function auditRefusal(services: CommandServices, request: CommandRequest, error: unknown): Promise<void> {
+  if (!isDockmedicError(error) || !AUDITED_REFUSALS.has(error.code)) return;
+  await services.audit
+    .append({
+      actor: request.userId,
+      action: 'refuse',
+      detail: `/docker ${request.text}`.slice(0, 200) + ` in ${request.channelId}: ${error.message}`.slice(0, 300),
+    })
+    .catch((err: unknown) => log.warn({ err, user: request.userId }, 'could not audit a refused command'));
+}
+
 /** Parse, authorize, run (which at most enqueues). Every failure becomes a reply that says what to do. */
 export async function dispatch(request: CommandRequest, services: CommandServices): Promise<Reply> {
   try {
@@ -53,15 +79,13 @@ export async function dispatch(request: CommandRequest, services: CommandService
         userMessage: `There is no \`/docker ${shown(name)}\`. Try one of: ${services.commands.map((c) => `\`${c.name}\``).join(', ')} — or \`/docker help\`.`,
       });
     }
-    const role = roleOf(services.config.current().access, request.userId);
-    if (!hasRole(role, command.minRole)) {
-      throw new DockmedicError('dm_forbidden', `user ${request.userId} may not run ${command.name}`, {
-        userMessage: `\`/docker ${command.name}\` needs the ${command.minRole} role, and you are ${role ? `a ${role}` : 'not listed in dockmedic access'}. Ask an admin to add you in dockmedic.yaml.`,
-      });
-    }
+    const access = services.config.current().access;
+    refuseChannel(access, request, command);
+    refuseRole(access, request, command);
     return await command.run(args, request, services);
   } catch (error) {
     if (!(error instanceof DockmedicError)) log.error({ err: error, user: request.userId }, 'command failed');
+    await auditRefusal(services, request, error);
     return renderError(userMessageOf(error));
   }
 }

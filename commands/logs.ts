@@ -9,7 +9,7 @@ export const logsCommand: DockerCommand = {
   name: 'logs',
   usage: USAGE,
   description: `The last lines of a container's log (default ${TAIL_DEFAULT}, at most ${TAIL_MAX}), secrets redacted; long output as a file.`,
-  minRole: 'viewer',
+  minRole: 'operator',
   async run(args, request, services) {
     const { tail, rest } = takeTail(args);
     expectArgs(rest, USAGE, { min: 2, max: 2 });

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { accessProblems } from '../commands/index.ts';
 import { approvalSignerFor } from './approvals/signature.ts';
 import { type DockmedicEnv, readEnv, slackModeOf } from './config/env.ts';
-import { fileProblems } from './config/files.ts';
+import { fileProblems, fileWarnings } from './config/files.ts';
 import { ConfigError } from './config/load.ts';
 import { broadcastReload, listenForReload } from './config/reloadChannel.ts';
 import type { ConfigSource } from './config/source.ts';
@@ -14,7 +15,7 @@ import { startEmbeddedRedis } from './embedded/redis.ts';
 import { userMessageOf } from './errors.ts';
 import { createHostPool } from './hosts/pool.ts';
 import { probeHost } from './hosts/probe.ts';
-import { log } from './log.ts';
+import { log, securityLog } from './log.ts';
 import { freePort } from './net.ts';
 import { startRuntime } from './runtime.ts';
 import { runConsole } from './slack/local/console.ts';
@@ -47,6 +48,19 @@ function configFile(flag: string | undefined, env: DockmedicEnv): string | undef
   return existsSync('dockmedic.yaml') ? 'dockmedic.yaml' : undefined;
 }
 
+/** The config file, checked against the schema and what only the registries know (access.commands). */
+function openConfig(file: string): FileConfigSource {
+  return new FileConfigSource(file, undefined, accessProblems);
+}
+
+/** Works, but should not be so (a key others may read): said at start, and by `config check`. */
+function warnAboutFiles(config: ConfigSource): void {
+  for (const warning of fileWarnings(config.current())) {
+    log.warn({ warning }, 'config warning');
+    process.stderr.write(`warning: ${warning}\n`);
+  }
+}
+
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -58,7 +72,7 @@ function waitForSignal(): Promise<void> {
 async function withRedis<T>(env: DockmedicEnv, fn: (url: string) => Promise<T>): Promise<T> {
   if (env.REDIS_URL) return await fn(env.REDIS_URL);
   const redis = await startEmbeddedRedis(say);
-  say(`Started a private Redis for this run at ${redis.url} (set REDIS_URL to use your own).`);
+  say(`Started a private Redis for this run on ${redis.socket} (set REDIS_URL to use your own).`);
   try {
     return await fn(redis.url);
   } finally {
@@ -68,10 +82,15 @@ async function withRedis<T>(env: DockmedicEnv, fn: (url: string) => Promise<T>):
 
 async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Promise<number> {
   // The console is a chat: JSON log lines between messages only get in the way (LOG_LEVEL still wins).
-  if (!process.env.LOG_LEVEL) log.level = 'warn';
+  // Security events are still in the audit streams (`/docker audit`).
+  if (!process.env.LOG_LEVEL) {
+    log.level = 'warn';
+    securityLog.level = 'silent';
+  }
   return await withRedis(env, async (redisUrl) => {
     const demo = file ? undefined : await startDemo(say);
-    const config: ConfigSource = file ? new FileConfigSource(file) : new StaticConfigSource(demo!.config);
+    const config: ConfigSource = file ? openConfig(file) : new StaticConfigSource(demo!.config);
+    if (file) warnAboutFiles(config);
     const signingSecret = randomBytes(16).toString('hex');
     const botToken = 'xoxb-local-console';
     const localSlack = await startLocalSlack({ signingSecret, botToken });
@@ -88,20 +107,31 @@ async function runConsoleMode(file: string | undefined, env: DockmedicEnv): Prom
         SLACK_APP_TOKEN: undefined,
         SLACK_API_URL: localSlack.apiUrl,
         PORT: port,
+        // Only the local stand-in talks to this bot.
+        DOCKMEDIC_HTTP_HOST: '127.0.0.1',
       },
     });
     localSlack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
     try {
       if (demo) for (const line of demo.intro) say(`  ${line}`);
-      say(
-        `You are ${DEMO_USERS.requester} (an operator). Type \`as ${DEMO_USERS.secondOperator}\` to act as a second operator, \`as ${DEMO_USERS.admin}\` as an admin.`,
-      );
+      if (demo) {
+        say(
+          `You are ${DEMO_USERS.requester} (an operator). Type \`as ${DEMO_USERS.secondOperator}\` to act as a second operator, \`as ${DEMO_USERS.admin}\` as an admin.`,
+        );
+      } else {
+        say(
+          `You are ${DEMO_USERS.requester}, with whatever role ${file} gives that id. \`as\` works only in the demo.`,
+        );
+      }
       const firstHost = config.current().hosts[0]?.name ?? 'HOST';
       say(`Try: /docker diskcheck ${firstHost}`);
       await runConsole({
         localSlack,
         channelId: DEMO_CHANNEL,
         userId: DEMO_USERS.requester,
+        // Acting as someone else is how the demo shows the two-person rule; against a real config it
+        // would let anyone at this terminal approve fixes as an admin.
+        switchUsers: demo !== undefined,
         input: process.stdin,
         output: process.stdout,
       });
@@ -125,7 +155,8 @@ async function runService(file: string | undefined, env: DockmedicEnv, roles: { 
     );
     return EX_USAGE;
   }
-  const config = new FileConfigSource(file);
+  const config = openConfig(file);
+  warnAboutFiles(config);
   try {
     // A bot or a worker on its own must share DOCKMEDIC_APPROVAL_SECRET with the others: said before anything starts.
     approvalSignerFor(env.DOCKMEDIC_APPROVAL_SECRET, roles);
@@ -162,7 +193,7 @@ async function runHosts(file: string | undefined, test: boolean): Promise<number
     say('No config file: pass --config FILE or set DOCKMEDIC_CONFIG.');
     return EX_USAGE;
   }
-  const config = new FileConfigSource(file).current();
+  const config = openConfig(file).current();
   if (!test) {
     for (const host of config.hosts) say(`${host.name}\t${host.address}:${host.port}\t${host.groups.join(',')}`);
     return 0;
@@ -189,7 +220,7 @@ async function reloadEverywhere(target: string | undefined, env: DockmedicEnv): 
     say('No config file to reload: dockmedic config reload FILE');
     return EX_USAGE;
   }
-  new FileConfigSource(target);
+  openConfig(target);
   if (!env.REDIS_URL) {
     say(`${target} is valid. Set REDIS_URL to reach the running processes, or send them SIGHUP.`);
     return EX_USAGE;
@@ -238,13 +269,7 @@ export async function main(argv: string[]): Promise<number> {
           say('Usage: dockmedic check HOST [CHECK…] [--json] --config FILE');
           return EX_USAGE;
         }
-        return await runTerminalCheck(
-          new FileConfigSource(file).current(),
-          rest[0],
-          rest.slice(1),
-          Boolean(values.json),
-          say,
-        );
+        return await runTerminalCheck(openConfig(file).current(), rest[0], rest.slice(1), Boolean(values.json), say);
       }
       case 'hosts':
         return await runHosts(file, rest[0] === 'test');
@@ -256,7 +281,9 @@ export async function main(argv: string[]): Promise<number> {
           say('No config file to check: dockmedic config check FILE');
           return EX_USAGE;
         }
-        const problems = fileProblems(new FileConfigSource(target).current());
+        const checked = openConfig(target).current();
+        const problems = fileProblems(checked);
+        for (const warning of fileWarnings(checked)) process.stderr.write(`warning: ${warning}\n`);
         if (problems.length > 0) {
           process.stderr.write(
             `${target} names files that will not work:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,

@@ -69,11 +69,12 @@ async function refresh(): Promise<void> {
   for (const severity of ['warn', 'crit']) firing.set({ severity }, severities[severity] ?? 0);
 }
 
-/** GET /metrics for the Slack app's routes. */
+/** GET /metrics for the Slack app's routes: host names and queue figures, for this machine only by default. */
 export function metricsRoute() {
   return {
     path: '/metrics',
     method: 'GET',
+    loopbackOnly: true,
     handler(_req: IncomingMessage, res: ServerResponse) {
       refresh()
         .catch((error: unknown) => log.warn({ err: error }, 'metrics refresh failed'))

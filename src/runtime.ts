@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
+import { admit } from '../commands/admit.ts';
 import { COMMANDS, dispatch, newRequestId } from '../commands/index.ts';
 import type { CommandServices } from '../commands/services.ts';
 import { DEFAULT_WORKER_OPTIONS, startWorkers, type WorkerOptions } from '../workers/index.ts';
 import { approvalSignerFor } from './approvals/signature.ts';
 import { ApprovalStore } from './approvals/store.ts';
-import { AuditLog } from './audit/log.ts';
+import { AuditLog, type AuditLogOptions } from './audit/log.ts';
 import type { DockmedicEnv } from './config/env.ts';
 import type { ConfigSource } from './config/source.ts';
 import { createHostPool } from './hosts/pool.ts';
@@ -12,7 +13,9 @@ import { log } from './log.ts';
 import { instrumentSlack, metricsRoute } from './metrics.ts';
 import { startMonitoring } from './monitoring.ts';
 import { FleetStore } from './queue/fleetStore.ts';
+import { InFlight } from './queue/inflight.ts';
 import { Queues } from './queue/queues.ts';
+import { RateLimiter } from './queue/rateLimit.ts';
 import { createRedis } from './queue/redis.ts';
 import { type ActionDeps, routeAction } from './slack/actions.ts';
 import { createSlackApp } from './slack/app.ts';
@@ -27,6 +30,8 @@ export interface RuntimeOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Storm window for alert fires (tests shorten it). */
   stormWindowMs?: number;
+  /** Where security events are echoed besides Redis (default: JSON lines on stdout). */
+  auditOptions?: AuditLogOptions;
 }
 
 /** Gives Redis a moment at start so the first command is not refused; a Redis that stays down is reported per command. */
@@ -65,7 +70,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const client = createRedis(options.redisUrl, 'client');
   client.on('error', (err) => log.debug({ err: err.message }, 'redis client error'));
   await waitReady(client, 3000);
-  const audit = new AuditLog(client);
+  const audit = new AuditLog(client, options.auditOptions);
+  const inflight = new InFlight(client);
+  const admission = { inflight, rate: new RateLimiter(client) };
   const approvals = new ApprovalStore(client, signer);
   const queues = new Queues(client);
   const stops: Array<() => Promise<unknown>> = [];
@@ -81,7 +88,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     slack,
     approvals,
     audit,
-    enqueueCommand: (job) => queues.enqueueCommand(job),
+    // The alert's "Run diagnosis" button: a person asking for a diskcheck, admitted like the command.
+    enqueueCommand: async (job) => {
+      const admitted = await admit({ config, admission }, { ...job, target: job.host, hostCount: 1 });
+      return await queues.enqueueCommand(job).catch(async (error: unknown) => {
+        await admitted.undo();
+        throw error;
+      });
+    },
     stormWindowMs: options.stormWindowMs,
   });
   stops.push(() => monitoring.stop());
@@ -98,6 +112,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         approvals,
         audit,
         fleets: new FleetStore(client),
+        inflight,
         alerts: monitoring.alerts,
         enqueueCommand: (job) => queues.enqueueCommand(job),
       },
@@ -120,6 +135,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       queues,
       audit,
+      admission,
       commands: COMMANDS,
       newRequestId,
       monitoring: monitoring.services,
@@ -137,6 +153,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const app = await createSlackApp({
       env,
       port: env.PORT,
+      host: env.DOCKMEDIC_HTTP_HOST,
       onCommand: (request) => dispatch(request, services),
       onAction: (request) => routeAction(request, actionDeps),
       routes: [metricsRoute()],

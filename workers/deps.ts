@@ -3,6 +3,7 @@ import type { AuditLog } from '../src/audit/log.ts';
 import type { ConfigSource } from '../src/config/source.ts';
 import type { HostPool } from '../src/hosts/types.ts';
 import type { FleetStore } from '../src/queue/fleetStore.ts';
+import type { InFlight } from '../src/queue/inflight.ts';
 import type { CommandJob } from '../src/queue/payloads.ts';
 import type { AlertDeps } from '../src/slack/alertThreads.ts';
 import type { SlackOut } from '../src/slack/client.ts';
@@ -14,6 +15,8 @@ export interface WorkerDeps {
   approvals: ApprovalStore;
   audit: AuditLog;
   fleets: FleetStore;
+  /** The bot's "one identical request in flight" claims: cleared here when a job ends. */
+  inflight: Pick<InFlight, 'release' | 'fleetFannedOut' | 'fleetHostEnded'>;
   /** The monitor path: alert state, storm window and delivery. */
   alerts: AlertDeps;
   /** Fleet runs fan out one job per host through the same queue. */

@@ -2,8 +2,10 @@ import type { Job } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { isDockmedicError, userMessageOf } from '../src/errors.ts';
+import { DockmedicError, isDockmedicError, userMessageOf } from '../src/errors.ts';
+import { formatDuration } from '../src/format.ts';
 import { log } from '../src/log.ts';
+import { inflightTtlMs } from '../src/queue/inflight.ts';
 import {
   COMMAND_QUEUE,
   FIX_QUEUE,
@@ -13,7 +15,8 @@ import {
   QUEUE_PREFIX,
   RECONCILE_JOB,
 } from '../src/queue/names.ts';
-import { CommandJob, FixJob, FleetJob } from '../src/queue/payloads.ts';
+import { CommandJob, FixJob, FleetJob, type ParsedCommandJob } from '../src/queue/payloads.ts';
+import { withDeadline } from '../src/queue/redis.ts';
 import { FLUSH_JOB, FlushJob, MonitorJob, PruneJob } from '../src/queue/schedulers.ts';
 import { renderError } from '../src/slack/render/error.ts';
 import { processCommandJob } from './command.ts';
@@ -68,6 +71,46 @@ function classify(error: unknown): never {
   throw error;
 }
 
+/**
+ * Every job has a total deadline (timeouts.job, timeouts.fix): whatever hangs below it, the job ends,
+ * its worker slot is free again and the requester is told. The work itself cannot be cancelled from
+ * here; the host layer's own timeouts and answer limits end it soon after.
+ */
+function withJobDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(
+    work,
+    ms,
+    () =>
+      new DockmedicError('dm_job_timeout', `${what} did not finish within ${ms} ms`, {
+        userMessage: `it did not finish within ${formatDuration(ms)} (timeouts.job), so dockmedic gave up on it`,
+      }),
+  );
+}
+
+type CommandPayload = ParsedCommandJob | (FleetJob & { args: ParsedCommandJob['args'] });
+
+/**
+ * The job ended (done, or failed for good): clear the bot's in-flight claim (src/queue/inflight.ts),
+ * so the same request may be asked again. A fleet's claim ends with its last host. Never throws: a
+ * claim left behind expires by itself.
+ */
+async function jobEnded(deps: WorkerDeps, data: CommandPayload, fanOut?: { fleetId: string; hosts: number }) {
+  const ttlMs = inflightTtlMs(deps.config.current().timeouts.job);
+  const identity = {
+    userId: data.userId,
+    command: data.command,
+    target: 'target' in data ? data.target : data.host,
+    args: data.args,
+  };
+  try {
+    if (fanOut) await deps.inflight.fleetFannedOut(fanOut.fleetId, identity, data.requestId, fanOut.hosts, ttlMs);
+    else if ('fleetId' in data && data.fleetId) await deps.inflight.fleetHostEnded(data.fleetId, ttlMs);
+    else await deps.inflight.release(identity, data.requestId);
+  } catch (error) {
+    log.warn({ err: error, requestId: data.requestId }, 'could not clear an in-flight claim; it expires by itself');
+  }
+}
+
 /** Monitor runs are many and short; one process runs this many at once. */
 const MONITOR_CONCURRENCY = 16;
 /** A scheduled prune holds a host for a while; a few at once are plenty. */
@@ -85,14 +128,23 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
     COMMAND_QUEUE,
     async (job) => {
       const data = job.name === FLEET_JOB ? parsePayload(FleetJob, job) : parsePayload(CommandJob, job);
+      const deadlineMs = deps.config.current().timeouts.job;
       try {
-        if ('target' in data) return await processFleetJob(data, deps);
-        const outcome = await processCommandJob(data, deps);
+        if ('target' in data) {
+          const fleet = await withJobDeadline(processFleetJob(data, deps), deadlineMs, `fleet job ${job.id}`);
+          await jobEnded(deps, data, fleet);
+          return fleet;
+        }
+        const outcome = await withJobDeadline(processCommandJob(data, deps), deadlineMs, `command job ${job.id}`);
+        await jobEnded(deps, data);
         return { worst: outcome.worst, headline: outcome.headline };
       } catch (error) {
         const lastTry =
           !isDockmedicError(error) || !error.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (lastTry) await tellRequester(deps, data, error);
+        if (lastTry) {
+          await tellRequester(deps, data, error);
+          await jobEnded(deps, data);
+        }
         return classify(error);
       }
     },
@@ -113,7 +165,16 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
     async (job) => {
       if (job.name === RECONCILE_JOB) return await processReconcileJob(deps, fixQueue, options.reconcileGraceMs);
       const data = parsePayload(FixJob, job);
-      const outcome = await processFixJob(data, job.id ?? '', deps);
+      const deadlineMs = deps.config.current().timeouts.fix;
+      const outcome = await withJobDeadline(
+        processFixJob(data, job.id ?? '', deps),
+        deadlineMs,
+        `fix job ${job.id}`,
+      ).catch((error: unknown) => {
+        // No retry for a fix, ever: the approval record keeps its state, the log says why the job ended.
+        log.error({ err: error, approvalId: data.approvalId }, 'fix job failed or ran past its deadline');
+        throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      });
       return outcome ? { ok: outcome.ok, bytesFreed: outcome.bytesFreed ?? 0 } : { skipped: true };
     },
     // A stalled fix is handed over once so the next worker can report "outcome unknown".
@@ -122,14 +183,23 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
   const monitor = new Worker(
     MONITOR_QUEUE,
     async (job) =>
-      job.name === FLUSH_JOB
-        ? await processFlushJob(parsePayload(FlushJob, job), deps)
-        : await processMonitorJob(parsePayload(MonitorJob, job), deps),
+      await withJobDeadline<unknown>(
+        job.name === FLUSH_JOB
+          ? processFlushJob(parsePayload(FlushJob, job), deps)
+          : processMonitorJob(parsePayload(MonitorJob, job), deps),
+        deps.config.current().timeouts.job,
+        `monitor job ${job.id}`,
+      ),
     { ...common, concurrency: MONITOR_CONCURRENCY },
   );
   const maintenance = new Worker(
     MAINTENANCE_QUEUE,
-    async (job) => await processPruneJob(parsePayload(PruneJob, job), deps),
+    async (job) =>
+      await withJobDeadline(
+        processPruneJob(parsePayload(PruneJob, job), deps),
+        deps.config.current().timeouts.fix,
+        `prune job ${job.id}`,
+      ),
     { ...common, concurrency: MAINTENANCE_CONCURRENCY },
   );
   const workers = [commands, fixes, monitor, maintenance];

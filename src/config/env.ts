@@ -8,11 +8,17 @@ export const DockmedicEnv = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
+  /** `redis://[:password@]host:port[/db]`, `rediss://…`, or a unix socket `/path/redis.sock[?password=…]`. */
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .regex(/^(rediss?:\/\/|\/)/, 'expected redis://host:port or a unix socket path like /run/redis/redis.sock')
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where PORT listens (see createSlackApp in src/slack/app.ts for the default and what it changes). */
+  DOCKMEDIC_HTTP_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'expected an address to listen on, like 127.0.0.1, 0.0.0.0 or ::')
+    .optional(),
   DOCKMEDIC_CONFIG: z.string().min(1).optional(),
   /** How long a worker holds a job without renewing its lock; a dead worker's job moves on after it. */
   DOCKMEDIC_JOB_LOCK: Duration.optional(),

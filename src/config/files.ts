@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { DockmedicConfig } from './schema.ts';
 
 function readable(file: string): string | undefined {
@@ -32,4 +32,33 @@ export function fileProblems(config: DockmedicConfig): string[] {
     }
   });
   return problems;
+}
+
+/**
+ * What works but should not be so: private keys that others on the machine may read. OpenSSH refuses
+ * such a key ("UNPROTECTED PRIVATE KEY FILE"); dockmedic still uses it but says so, at start and in
+ * `dockmedic config check`.
+ */
+export function fileWarnings(config: DockmedicConfig): string[] {
+  // One line per key file, however many hosts share it.
+  const users = new Map<string, number[]>();
+  config.hosts.forEach((host, index) => {
+    if (host.privateKey) users.set(host.privateKey, [...(users.get(host.privateKey) ?? []), index]);
+  });
+  const warnings: string[] = [];
+  for (const [file, indices] of users) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode & 0o777;
+    } catch {
+      continue; // fileProblems reports a key that cannot be read
+    }
+    if ((mode & 0o077) === 0) continue;
+    const who = mode & 0o007 ? 'anyone on this machine' : 'its group';
+    const others = indices.length > 1 ? ` (and ${indices.length - 1} more hosts)` : '';
+    warnings.push(
+      `hosts[${indices[0]}].privateKey${others}: ${file} may be read by ${who} (mode ${mode.toString(8).padStart(4, '0')}); run \`chmod 600 ${file}\``,
+    );
+  }
+  return warnings;
 }

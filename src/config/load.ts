@@ -25,11 +25,19 @@ export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
 }
 
+/**
+ * Checks that need more than the schema knows (e.g. `access.commands` names registered subcommands,
+ * which live above this layer): each returns problems in the schema's `path: what` form.
+ */
+export type ConfigCheck = (config: DockmedicConfig) => string[];
+
 /** Validates an already-parsed object; every problem is listed, nothing is half-loaded. */
-export function parseConfig(raw: unknown, source: string, baseDir: string): DockmedicConfig {
+export function parseConfig(raw: unknown, source: string, baseDir: string, check?: ConfigCheck): DockmedicConfig {
   const result = DockmedicConfig.safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(source, formatIssues(result.error));
   const config = result.data;
+  const problems = check?.(config) ?? [];
+  if (problems.length > 0) throw new ConfigError(source, problems);
   // Paths inside the file are relative to the file.
   for (const host of config.hosts) {
     if (host.privateKey) host.privateKey = path.resolve(baseDir, host.privateKey);
@@ -38,7 +46,7 @@ export function parseConfig(raw: unknown, source: string, baseDir: string): Dock
   return config;
 }
 
-export function loadConfigFile(file: string): DockmedicConfig {
+export function loadConfigFile(file: string, check?: ConfigCheck): DockmedicConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -52,5 +60,5 @@ export function loadConfigFile(file: string): DockmedicConfig {
       doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
     );
   }
-  return parseConfig(doc.toJS(), file, path.dirname(path.resolve(file)));
+  return parseConfig(doc.toJS(), file, path.dirname(path.resolve(file)), check);
 }

@@ -69,11 +69,35 @@ export const HostConfig = z
   });
 export type HostConfig = z.infer<typeof HostConfig>;
 
+/** The roles of `access`, weakest first (src/approvals/policy.ts decides what each may do). */
+export const RoleName = z.enum(['viewer', 'operator', 'admin']);
+
+/**
+ * Per-user token bucket for commands that reach hosts: `capacity` tokens, one back every
+ * `refillEvery`. A host costs 1; fleet targets cost more (commands/cost.ts: fleetCost).
+ */
+export const RateLimitConfig = z
+  .object({
+    capacity: z.number().int().min(1).max(10_000).default(10),
+    refillEvery: Duration.default(30_000),
+  })
+  .strict();
+export type RateLimitConfig = z.infer<typeof RateLimitConfig>;
+
 export const AccessConfig = z
   .object({
     admins: z.array(SlackUser).default([]),
     operators: z.array(SlackUser).default([]),
-    viewers: z.array(SlackUser).default(['*']),
+    /** Nobody by default: read-only commands still show hosts, containers and findings. */
+    viewers: z.array(SlackUser).default([]),
+    /**
+     * Per-subcommand role, overriding the subcommand's own (`logs: viewer`). The names are checked
+     * against the registry (commands/index.ts: accessProblems) when the file is loaded.
+     */
+    commands: z.record(z.string(), RoleName).default({}),
+    /** Channels commands are taken from; empty means any channel. */
+    channels: z.array(SlackChannel).default([]),
+    rateLimit: RateLimitConfig.default(RateLimitConfig.parse({})),
     twoPersonRule: z.boolean().default(true),
     approvalTtl: Duration.default(15 * 60_000),
   })
@@ -110,6 +134,10 @@ export const Timeouts = z
     connect: Duration.default(10_000),
     command: Duration.default(30_000),
     keepalive: Duration.default(15_000),
+    /** Longest a command, monitor or fleet job may run in all; then it is given up and the requester told. */
+    job: Duration.default(5 * 60_000),
+    /** Longest a fix or scheduled prune may run in all (a runbook step may take minutes). */
+    fix: Duration.default(20 * 60_000),
   })
   .strict();
 

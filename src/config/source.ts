@@ -1,4 +1,4 @@
-import { loadConfigFile } from './load.ts';
+import { type ConfigCheck, loadConfigFile } from './load.ts';
 import type { DockmedicConfig } from './schema.ts';
 
 /** The config in force, read anew at each use so a reload reaches everyone. */
@@ -13,8 +13,10 @@ export class FileConfigSource implements ConfigSource {
   constructor(
     private readonly file: string,
     initial?: DockmedicConfig,
+    /** Run at every load and reload, beside the schema (e.g. commands/index.ts: accessProblems). */
+    private readonly check?: ConfigCheck,
   ) {
-    this.config = initial ?? loadConfigFile(file);
+    this.config = initial ?? loadConfigFile(file, check);
   }
 
   current(): DockmedicConfig {
@@ -22,7 +24,7 @@ export class FileConfigSource implements ConfigSource {
   }
 
   reload(): DockmedicConfig {
-    this.config = loadConfigFile(this.file);
+    this.config = loadConfigFile(this.file, this.check);
     return this.config;
   }
 }

@@ -14,11 +14,17 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+/**
+ * The demo's people: every demo user is an operator or admin, so the newcomer can try every command
+ * (logs too) and both sides of the two-person rule; anyone else typed with `as` is refused, as in
+ * production (viewers default to nobody). A roomier bucket than the default, for trying things fast.
+ */
 function demoAccess() {
   return {
     admins: [DEMO_USERS.admin],
     operators: [DEMO_USERS.requester, DEMO_USERS.secondOperator],
-    viewers: ['*'],
+    viewers: [],
+    rateLimit: { capacity: 30, refillEvery: '10s' },
     twoPersonRule: true,
     approvalTtl: '15m',
   };

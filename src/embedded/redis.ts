@@ -1,13 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { DockmedicError } from '../errors.ts';
-import { freePort } from '../net.ts';
 
 export interface EmbeddedRedis {
+  /** Secret: it carries the password. Show `socket` to people instead. */
   url: string;
+  socket: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -40,30 +42,39 @@ export function ensureRedisServer(say: (line: string) => void): void {
   }
 }
 
-/** A private Redis for one dockmedic process: loopback only, in a temp dir, never evicting job data. */
+/**
+ * A private Redis for one dockmedic process: no TCP port at all, only a unix socket in a fresh 0700
+ * directory (so only this user can reach it), and a random password on top (so even a process of
+ * this user that finds the socket cannot use it without being handed the URL). Never evicts job data.
+ * The URL is ioredis's socket form, `/dir/redis.sock?password=…`, which REDIS_URL accepts too: child
+ * processes (tests' workers) get it through the environment.
+ */
 export async function startEmbeddedRedis(say: (line: string) => void = () => {}): Promise<EmbeddedRedis> {
   ensureRedisServer(say);
+  // mkdtemp creates the directory 0700 whatever the umask.
   const dir = mkdtempSync(path.join(tmpdir(), 'dockmedic-redis-'));
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
+  chmodSync(dir, 0o700);
+  const socket = path.join(dir, 'redis.sock');
+  const password = randomBytes(24).toString('hex');
+  // The password goes in a config file (0600), not on the command line where `ps` would show it.
+  const configFile = path.join(dir, 'redis.conf');
+  writeFileSync(
+    configFile,
     [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
+      'port 0',
+      `unixsocket ${socket}`,
+      'unixsocketperm 700',
+      `dir ${dir}`,
+      'save ""',
+      'appendonly no',
+      'maxmemory-policy noeviction',
+      `requirepass ${password}`,
       '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore', detached: false },
+    ].join('\n'),
+    { mode: 0o600 },
   );
-  const url = `redis://127.0.0.1:${port}`;
+  const child = spawn('redis-server', [configFile], { stdio: 'ignore', detached: false });
+  const url = `${socket}?password=${password}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // Refused connections while the server starts are expected; the loop below retries them.
   probe.on('error', () => {});
@@ -76,6 +87,7 @@ export async function startEmbeddedRedis(say: (line: string) => void = () => {})
     } catch (cause) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
         throw new DockmedicError('dm_queue_unavailable', 'while starting the embedded redis-server', { cause });
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -84,6 +96,7 @@ export async function startEmbeddedRedis(say: (line: string) => void = () => {})
   probe.disconnect();
   return {
     url,
+    socket,
     pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode === null) {

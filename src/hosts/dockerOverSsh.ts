@@ -7,8 +7,11 @@ import { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { Client, ClientChannel } from 'ssh2';
 import type { HostConfig } from '../config/schema.ts';
+import { ANSWER_MAX_BYTES, type AnswerLimits, answerGuard } from './answerLimits.ts';
 import {
   connectionLostError,
+  dockerAnswerTooLargeError,
+  dockerDeadlineError,
   dockerForwardingRefusedError,
   dockerTimeoutError,
   dockerUnavailableError,
@@ -23,8 +26,10 @@ export interface DockerOverSshOptions {
   host: HostConfig;
   /** The connection's limiter: Docker channels count against the same per-host budget. */
   limiter: Limiter;
-  /** A request silent for this long is destroyed with dm_host_timeout. */
+  /** A request silent for this long, or still answering after it, is destroyed with dm_host_timeout. */
   requestTimeoutMs: number;
+  /** Bytes one answer may have (default ANSWER_MAX_BYTES); past it: dm_answer_too_large. */
+  answerMaxBytes?: number;
   isAlive: () => boolean;
 }
 
@@ -57,6 +62,7 @@ export class StreamLocalAgent extends http.Agent {
 
   async #open(): Promise<Duplex> {
     const { client, host, limiter, requestTimeoutMs, isAlive } = this.#options;
+    const maxBytes = this.#options.answerMaxBytes ?? ANSWER_MAX_BYTES;
     if (!isAlive()) throw connectionLostError(host);
     const waited = AbortSignal.timeout(requestTimeoutMs);
     let release: Release;
@@ -72,6 +78,12 @@ export class StreamLocalAgent extends http.Agent {
         idleTimeoutMs: requestTimeoutMs,
         onTimeout: () => dockerTimeoutError(host, requestTimeoutMs),
         onClosed: release,
+        limits: {
+          maxBytes,
+          deadlineMs: requestTimeoutMs,
+          onTooLarge: () => dockerAnswerTooLargeError(host, maxBytes),
+          onDeadline: () => dockerDeadlineError(host, requestTimeoutMs),
+        },
       });
     } catch (error) {
       release();
@@ -105,6 +117,8 @@ interface ChannelSocketOptions {
   onTimeout: () => Error;
   /** Called once, when the channel is really closed: gives the limiter slot back. */
   onClosed: () => void;
+  /** Byte cap and total deadline of the answer (answerLimits.ts). */
+  limits?: AnswerLimits;
 }
 
 /**
@@ -116,6 +130,7 @@ export class ChannelSocket extends Duplex {
   readonly #channel: ClientChannel;
   readonly #options: ChannelSocketOptions;
   #idleTimer: NodeJS.Timeout | undefined;
+  readonly #guard: ReturnType<typeof answerGuard> | undefined;
   #socketTimeoutMs = 0;
   #socketTimer: NodeJS.Timeout | undefined;
   // http.ClientRequest looks at these on real sockets.
@@ -126,6 +141,7 @@ export class ChannelSocket extends Duplex {
     super({ allowHalfOpen: true });
     this.#channel = channel;
     this.#options = options;
+    this.#guard = options.limits ? answerGuard(this, options.limits) : undefined;
     channel.on('data', (chunk: Buffer) => this.#onData(chunk));
     channel.on('end', () => {
       if (!this.destroyed) this.push(null);
@@ -142,6 +158,8 @@ export class ChannelSocket extends Duplex {
     // After destroy the bytes are read and dropped: that is what lets the channel close.
     if (this.destroyed) return;
     this.#touch();
+    this.#guard?.count(chunk.length);
+    if (this.destroyed) return;
     if (!this.push(chunk)) this.#channel.pause();
   }
 
@@ -173,6 +191,7 @@ export class ChannelSocket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#socketTimer);
+    this.#guard?.stop();
     this.#channel.resume();
     this.#channel.close();
     callback(error);

@@ -3,7 +3,7 @@
 
 import type { HostConfig } from '../config/schema.ts';
 import { DockmedicError } from '../errors.ts';
-import { formatDuration } from '../format.ts';
+import { formatBytes, formatDuration } from '../format.ts';
 
 type HostRef = Pick<HostConfig, 'name' | 'address' | 'port'>;
 
@@ -153,4 +153,27 @@ export function sudoRefusedError(host: HostRef, user: string, refusal: SudoRefus
   return new DockmedicError('dm_auth_failed', `sudo -n refused a command on ${where(host)}: ${refusal.detail}`, {
     userMessage,
   });
+}
+
+/** An Engine API answer still coming after the whole request deadline (a trickle never counts as silence). */
+export function dockerDeadlineError(host: HostRef, deadlineMs: number): DockmedicError {
+  return new DockmedicError(
+    'dm_host_timeout',
+    `Docker API on ${where(host)} was still answering after ${deadlineMs} ms`,
+    {
+      retryable: true,
+      userMessage: `the Docker API on ${host.name} did not finish answering within ${formatDuration(deadlineMs)}`,
+    },
+  );
+}
+
+/** An Engine API answer past the byte cap: reading on would only fill the worker's memory. */
+export function dockerAnswerTooLargeError(host: HostRef, maxBytes: number): DockmedicError {
+  return new DockmedicError(
+    'dm_answer_too_large',
+    `Docker API on ${where(host)} sent more than ${maxBytes} bytes in one answer`,
+    {
+      userMessage: `the Docker API on ${host.name} answered with more than ${formatBytes(maxBytes)}, so dockmedic stopped reading it`,
+    },
+  );
 }

@@ -8,8 +8,16 @@ import { constants as osConstants, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { HostConfig } from '../config/schema.ts';
+import { ANSWER_MAX_BYTES, answerGuard } from './answerLimits.ts';
 import { commandLine, throwIfSudoRefused } from './commandLine.ts';
-import { commandTimeoutError, dockerTimeoutError, dockerUnavailableError, where } from './hostErrors.ts';
+import {
+  commandTimeoutError,
+  dockerAnswerTooLargeError,
+  dockerDeadlineError,
+  dockerTimeoutError,
+  dockerUnavailableError,
+  where,
+} from './hostErrors.ts';
 import { Limiter, type Release } from './limiter.ts';
 import { OutputCollector } from './output.ts';
 import type { ShellCommand } from './shell.ts';
@@ -140,8 +148,13 @@ function signalCode(signal: NodeJS.Signals | null): number {
 }
 
 /** dockerode on the local socket, through an agent that maps "no daemon" and silence to our errors. */
-export function createLocalDocker(host: HostConfig, limiter: Limiter, requestTimeoutMs: number): Docker {
-  const agent = new LocalSocketAgent(host, limiter, requestTimeoutMs);
+export function createLocalDocker(
+  host: HostConfig,
+  limiter: Limiter,
+  requestTimeoutMs: number,
+  answerMaxBytes: number = ANSWER_MAX_BYTES,
+): Docker {
+  const agent = new LocalSocketAgent(host, limiter, requestTimeoutMs, answerMaxBytes);
   // docker-modem honours `agent`, but @types/dockerode does not list it.
   const options: Docker.DockerOptions & { agent: http.Agent } = { socketPath: host.dockerSocket, agent };
   return new Docker(options);
@@ -153,12 +166,14 @@ class LocalSocketAgent extends http.Agent {
   readonly #host: HostConfig;
   readonly #limiter: Limiter;
   readonly #timeoutMs: number;
+  readonly #maxBytes: number;
 
-  constructor(host: HostConfig, limiter: Limiter, timeoutMs: number) {
+  constructor(host: HostConfig, limiter: Limiter, timeoutMs: number, maxBytes: number) {
     super({ keepAlive: false });
     this.#host = host;
     this.#limiter = limiter;
     this.#timeoutMs = timeoutMs;
+    this.#maxBytes = maxBytes;
   }
 
   override createConnection(_request: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
@@ -183,6 +198,16 @@ class LocalSocketAgent extends http.Agent {
       socket.once('close', release);
       // Silence for the whole timeout ends the request with dm_host_timeout instead of a hang.
       socket.setTimeout(this.#timeoutMs, () => socket.destroy(dockerTimeoutError(this.#host, this.#timeoutMs)));
+      // So does an answer still coming after it, or one past the byte cap (answerLimits.ts).
+      const guard = answerGuard(socket, {
+        maxBytes: this.#maxBytes,
+        deadlineMs: this.#timeoutMs,
+        onTooLarge: () => dockerAnswerTooLargeError(this.#host, this.#maxBytes),
+        onDeadline: () => dockerDeadlineError(this.#host, this.#timeoutMs),
+      });
+      // A listener of its own counts without taking data from http: every 'data' listener sees each chunk.
+      socket.on('data', (chunk: Buffer) => guard.count(chunk.length));
+      socket.once('close', () => guard.stop());
       return socket;
     } catch (error) {
       release();

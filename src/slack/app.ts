@@ -18,6 +18,8 @@ export interface SlackAppRoute {
   path: string;
   method: string;
   handler(req: IncomingMessage, res: ServerResponse): void;
+  /** Answered to loopback peers only, unless the bind address was chosen (`openRoutes`). */
+  loopbackOnly?: boolean;
 }
 
 export interface SlackAppOptions {
@@ -28,6 +30,12 @@ export interface SlackAppOptions {
   routes?: SlackAppRoute[];
   /** HTTP mode: events and routes; Socket Mode: routes only. 0 picks a free port. */
   port: number;
+  /**
+   * The address the port listens on (DOCKMEDIC_HTTP_HOST). Unset: 127.0.0.1 in Socket Mode (only
+   * /healthz and /metrics are served, for this machine); every interface in HTTP mode, because Slack
+   * must reach /slack/events, with `loopbackOnly` routes (/metrics) refused to other peers.
+   */
+  host?: string;
   /** How long the ack waits for onCommand before saying "still working…". Slack allows 3 s in all. */
   ackBudgetMs?: number;
 }
@@ -37,6 +45,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The port actually listened on (after start). */
   readonly port: number;
+  /** The address actually listened on (after start), e.g. 127.0.0.1 or :: for every interface. */
+  readonly address: string | undefined;
   readonly mode: 'socket' | 'http';
   /** The Web API side, for callers that want to post with the same token and API URL. */
   readonly out: SlackOut;
@@ -54,7 +64,12 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     });
   }
   const out = createSlackOut({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
-  const customRoutes = [{ path: '/healthz', method: 'GET', handler: healthz }, ...(options.routes ?? [])];
+  // A chosen bind address is a decision to serve there: routes then answer whoever reaches it.
+  const guard = options.host === undefined;
+  const customRoutes = [{ path: '/healthz', method: 'GET', handler: healthz }, ...(options.routes ?? [])].map(
+    (route) => ({ ...route, handler: guard && route.loopbackOnly ? loopbackOnly(route.handler) : route.handler }),
+  );
+  const host = options.host ?? (mode === 'socket' ? '127.0.0.1' : undefined);
   const logger = slackLogger('bolt');
   const receiver: Receiver =
     mode === 'socket'
@@ -84,12 +99,18 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   // SocketModeReceiver listens for customRoutes itself without an error handler or a way to learn the
   // port: reach its server to report EADDRINUSE instead of crashing, and to know a port picked by 0.
   const routeServer = mode === 'socket' ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined;
+  if (routeServer && host) {
+    // The receiver calls listen(port) itself, on every interface: make it listen where we were told.
+    const listen = routeServer.listen.bind(routeServer);
+    routeServer.listen = ((port: number) => listen(port, host)) as Server['listen'];
+  }
   let listenError: Error | undefined;
   routeServer?.on('error', (error) => {
     listenError = error;
     log.error({ err: error, port: options.port }, 'slack route server failed');
   });
   let port = options.port;
+  let address: string | undefined;
 
   return {
     mode,
@@ -97,11 +118,15 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     get port() {
       return port;
     },
+    get address() {
+      return address;
+    },
     async start() {
       if (mode === 'http') {
-        const server = (await app.start(options.port)) as Server;
+        const server = (await app.start(host ? { port: options.port, host } : options.port)) as Server;
         port = addressPort(server) ?? port;
-        log.info({ port, mode }, 'slack app listening');
+        address = addressOf(server);
+        log.info({ port, host: host ?? 'every interface', mode }, 'slack app listening');
         return;
       }
       try {
@@ -111,7 +136,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         throw new DockmedicError('dm_internal', 'while connecting to Slack over Socket Mode', { cause: error });
       }
       if (routeServer) port = (await listening(routeServer, () => listenError)) ?? port;
-      log.info({ port, mode }, 'slack app connected');
+      address = addressOf(routeServer);
+      log.info({ port, host, mode }, 'slack app connected');
     },
     async stop() {
       const closed = routeServer?.listening ? new Promise((resolve) => routeServer.once('close', resolve)) : undefined;
@@ -206,6 +232,27 @@ async function settle<T>(run: () => Promise<T>): Promise<{ ok: true; reply: T } 
 function healthz(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ ok: true }));
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack listener reports). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** Wraps a route so that peers other than this machine get 403 and what to set instead. */
+export function loopbackOnly(handler: SlackAppRoute['handler']): SlackAppRoute['handler'] {
+  return (req, res) => {
+    if (isLoopback(req.socket.remoteAddress)) return handler(req, res);
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end('This path answers only on loopback. Set DOCKMEDIC_HTTP_HOST to the address it should be served on.\n');
+  };
+}
+
+function addressOf(server: Server | undefined): string | undefined {
+  const bound = server?.address();
+  return typeof bound === 'object' && bound ? bound.address : undefined;
 }
 
 function addressPort(server: Server | undefined): number | undefined {

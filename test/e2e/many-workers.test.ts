@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cleanupStaleLab, type LabHost, labHostEntry, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
-import { CHANNEL, type Stack, startStack, testConfig, USERS } from '../support/stack.ts';
+import { CHANNEL, type Stack, startStack, testConfig } from '../support/stack.ts';
 import { startWorkerProcess, type WorkerProcess, workerEnv, writeConfigFile } from '../support/workerProcess.ts';
 
 const WORKERS = 3;
@@ -42,9 +42,11 @@ describe('several worker processes sharing one Redis', () => {
   });
 
   it('runs every job exactly once: one report per request, none twice', async () => {
+    // One user per request: the same person's identical requests are answered, not queued twice
+    // (src/queue/inflight.ts), and this test wants every request to become a job.
     const acks = await Promise.all(
-      Array.from({ length: REQUESTS }, () =>
-        stack.slack.slashCommand({ text: 'diskcheck mw1', userId: USERS.requester, channelId: CHANNEL }),
+      Array.from({ length: REQUESTS }, (_, i) =>
+        stack.slack.slashCommand({ text: 'diskcheck mw1', userId: `UMW${i}`, channelId: CHANNEL }),
       ),
     );
     const requestIds = acks.map((ack) => /\((rq-[a-z0-9]+)\)/.exec(JSON.stringify(ack.body))?.[1]);

@@ -52,7 +52,15 @@ describe('runConsole', () => {
     output.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
     input.end(['/docker diskcheck web-1', 'wait 1', 'as U0ADMIN', 'press 1', ''].join('\n'));
 
-    await runConsole({ localSlack: slack, channelId: CHANNEL, userId: 'U0OPS', input, output, idleMs: 500 });
+    await runConsole({
+      localSlack: slack,
+      channelId: CHANNEL,
+      userId: 'U0OPS',
+      switchUsers: true,
+      input,
+      output,
+      idleMs: 500,
+    });
 
     const transcript = printed.join('');
     if (process.env.SHOW_TRANSCRIPT) console.log(transcript);

@@ -1,6 +1,9 @@
 // The host layer against a test/lab host (sshd + dockerd in their own namespaces): the same code
 // path production uses, including a SIGKILLed dockerd that leaves a stale socket behind.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostConfig } from '../../src/config/schema.ts';
 import { DockmedicError, isDockmedicError } from '../../src/errors.ts';
@@ -14,7 +17,7 @@ import { type LabHost, startLabHost } from '../lab/lab.ts';
 let lab: LabHost;
 let pool: HostPool;
 
-function hostEntry(): HostConfig {
+function hostEntry(overrides: Record<string, unknown> = {}): HostConfig {
   return HostConfig.parse({
     name: 'lab-1',
     address: lab.address,
@@ -23,6 +26,25 @@ function hostEntry(): HostConfig {
     privateKey: lab.privateKeyPath,
     knownHosts: lab.knownHostsPath,
     dockerSocket: lab.dockerSocket,
+    ...overrides,
+  });
+}
+
+/** A stand-in daemon: /info streams without end, anything else trickles a byte every 20 ms. */
+function endlessDaemon(): http.Server {
+  return http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url?.startsWith('/info')) {
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+      };
+      res.on('drain', pump);
+      pump();
+      return;
+    }
+    const timer = setInterval(() => res.write(' '), 20);
+    res.once('close', () => clearInterval(timer));
   });
 }
 
@@ -69,6 +91,50 @@ describe('host layer on a lab host', () => {
       await lab.startDockerd();
     }
     expect(String(await docker.ping())).toBe('OK');
+  });
+
+  it('stops reading an endless Engine API answer at the byte cap, and a trickling one at the deadline', async () => {
+    // Arrange: the stand-in listens in /var/tmp, which the lab host shares with this machine.
+    const dir = mkdtempSync('/var/tmp/dm-answer-');
+    const socketPath = path.join(dir, 'endless.sock');
+    const endless = endlessDaemon();
+    await new Promise<void>((resolve) => endless.listen(socketPath, resolve));
+    const capped = createHostPool({ timeouts: { connect: 5000, command: 1500, keepalive: 5000 }, hostConcurrency: 4 });
+    try {
+      const connection = await capped.acquire(hostEntry({ name: 'lab-endless', dockerSocket: socketPath }));
+      // Act
+      const tooLarge = await connection
+        .docker()
+        .info()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const trickled = await connection
+        .docker()
+        .version()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      // Assert
+      expect(tooLarge).toBeInstanceOf(DockmedicError);
+      expect((tooLarge as DockmedicError).code).toBe('dm_answer_too_large');
+      expect((tooLarge as DockmedicError).userMessage).toBe(
+        'the Docker API on lab-endless answered with more than 16 MiB, so dockmedic stopped reading it',
+      );
+      expect((trickled as DockmedicError).code).toBe('dm_host_timeout');
+      expect((trickled as DockmedicError).userMessage).toBe(
+        'the Docker API on lab-endless did not finish answering within 1.5 s',
+      );
+      // The channels were given back and the connection still works.
+      expect((await connection.exec(sh`printf still-fine`)).stdout).toBe('still-fine');
+    } finally {
+      await capped.closeAll();
+      endless.closeAllConnections();
+      endless.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

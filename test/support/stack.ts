@@ -14,11 +14,15 @@ export { freePort, labHostEntry };
 export const USERS = { requester: 'UOPS1', operator: 'UOPS2', admin: 'UADMIN', viewer: 'UVIEW1' } as const;
 export const CHANNEL = 'CTEST0001';
 
-/** Who may do what in every test config: one admin, two operators (so the two-person rule can be met). */
+/**
+ * Who may do what in every test config: one admin, two operators (so the two-person rule can be met),
+ * everyone else a viewer, and a bucket no test empties by accident (the rate-limit tests set their own).
+ */
 export const TEST_ACCESS = {
   admins: [USERS.admin],
   operators: [USERS.requester, USERS.operator],
   viewers: ['*'],
+  rateLimit: { capacity: 1000, refillEvery: '1s' },
 };
 
 export function testConfig(hosts: unknown[], extra: Record<string, unknown> = {}): DockmedicConfig {

@@ -11,6 +11,8 @@ export interface ConsoleOptions {
   localSlack: LocalSlack;
   channelId: string;
   userId: string;
+  /** `as U…` switches users: only in the demo (embedded defaults), never against a real config. */
+  switchUsers?: boolean;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   /** Jobs still running (e.g. the queue's active + waiting count): the end of a script waits for them. */
@@ -28,7 +30,7 @@ interface NumberedButton extends PlainButton {
 const HELP = [
   'Type a slash command as in Slack, e.g. `/docker help` or `/docker diskcheck web-1`.',
   '  press N     press button [N]',
-  '  as U0123    act as another Slack user',
+  '  as U0123    act as another Slack user (demo only)',
   '  wait N      wait N seconds for the bot (useful in scripts)',
   '  help        this text',
   '  quit        leave',
@@ -84,6 +86,12 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       return undefined;
     }
     const as = /^as\s+([A-Z0-9]+)$/i.exec(trimmed);
+    if (as?.[1] && !options.switchUsers) {
+      say(
+        `\`as\` works only in the demo (no dockmedic.yaml). With a config file you stay ${userId}: acting as someone else would let this terminal approve fixes in their name.`,
+      );
+      return undefined;
+    }
     if (as?.[1]) {
       userId = as[1].toUpperCase();
       say(`You are now ${userId}.`);

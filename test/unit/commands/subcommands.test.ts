@@ -39,6 +39,10 @@ function fakeServices() {
       },
     },
     audit: { append: async () => undefined } as unknown as AuditLog,
+    admission: {
+      inflight: { claim: async () => ({ ok: true }), release: async () => undefined },
+      rate: { take: async () => ({ ok: true }), refund: async () => undefined },
+    },
     commands: [],
     newRequestId: () => 'rq-abcdef12',
   };
@@ -183,9 +187,13 @@ describe('ps, logs, prune and image-deps subcommands', () => {
   });
 
   it('is read-only for every subcommand: prune runs only from its approval button', () => {
-    for (const command of [psCommand, logsCommand, pruneCommand, imageDepsCommand]) {
+    for (const command of [psCommand, pruneCommand, imageDepsCommand]) {
       expect(command.minRole).toBe('viewer');
     }
+  });
+
+  it('shows container logs only to operators by default: logs may hold what env vars do not', () => {
+    expect(logsCommand.minRole).toBe('operator');
   });
 });
 

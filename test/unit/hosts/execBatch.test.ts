@@ -1,7 +1,9 @@
 // The batch script runs in a real `sh` on this machine (LocalConnection): each command's result
 // through a batch must equal what the same command gives when run alone.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostConfig } from '../../../src/config/schema.ts';
 import { isDockmedicError } from '../../../src/errors.ts';
@@ -260,8 +262,10 @@ describe('runBatch', () => {
     const { conn } = recording(localConn());
     const nonce = newNonce();
     // Reads every command line on this machine from inside the batch, as a racing process would.
+    // The first command waits until the scan has seen it: on a busy machine a fixed sleep may pass unseen.
+    const flag = path.join(tmpdir(), `dm-nonce-scan-${process.pid}-${Date.now()}`);
     const batch = members([
-      sh`sleep 0.2`,
+      sh`while [ ! -e ${flag} ]; do sleep 0.05; done`,
       cmd(String.raw`cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\000' ' '`),
       sh`sleep 0.2`,
     ]);
@@ -274,17 +278,19 @@ describe('runBatch', () => {
           // gone already
         }
       }
+      if (seen.includes(flag) && !existsSync(flag)) writeFileSync(flag, '');
     }, 20);
 
     await runBatch(conn, batch.list, nonce);
     await batch.all();
     clearInterval(scan);
+    rmSync(flag, { force: true });
 
     const listing = batch.outcomes[1];
     // The batch's own processes are there to see: `sh -s`, then each command's `sh -c`.
     expect(listing?.status === 'fulfilled' && listing.value.stdout).toContain('sh -s');
     expect(listing?.status === 'fulfilled' && listing.value.stdout).not.toContain(nonce);
-    expect(seen).toContain('sleep 0.2');
+    expect(seen).toContain(flag);
     // Not even in pieces (the old script named it in two halves on its command line).
     for (const piece of [nonce, nonce.slice(0, 16), nonce.slice(16)]) expect(seen).not.toContain(piece);
   });
