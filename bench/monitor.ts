@@ -22,9 +22,11 @@ import { Redis } from 'ioredis';
 import { getCheck, monitoredCheckIds } from '../src/checks/index.ts';
 import { MonitorConfig } from '../src/config/schema.ts';
 import { MONITOR_QUEUE, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { MONITOR_JOB } from '../src/queue/schedulers.ts';
 import { type LabHost, labHostEntry } from '../test/lab/lab.ts';
 import { startWorkerProcess, writeConfigFile } from '../test/support/workerProcess.ts';
 import { destroyLabFleet, startLabFleet } from './labFleet.ts';
+import { percentile } from './stats.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const PROBE = pathToFileURL(path.join(import.meta.dirname, 'memoryProbe.mjs')).href;
@@ -55,6 +57,14 @@ async function iterations(queue: Queue): Promise<number> {
   return total;
 }
 
+/** Wall time of the last monitor runs (the queue keeps 200 completed jobs), ms. */
+async function runWallTimes(queue: Queue): Promise<number[]> {
+  const jobs = await queue.getJobs(['completed'], 0, 199);
+  return jobs
+    .filter((job) => job.name === MONITOR_JOB && job.processedOn && job.finishedOn)
+    .map((job) => (job.finishedOn as number) - (job.processedOn as number));
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What bench/memoryProbe.mjs writes, in MiB. */
@@ -80,6 +90,9 @@ export interface MonitorFigures {
   cpuPerRunMs: number;
   runs: number;
   expectedRuns: number;
+  /** Wall time of one host run (the last 200), p50 and p99, ms: with the monitor's concurrency, the run rate one worker can reach. */
+  runWallP50: number;
+  runWallP99: number;
   memory?: MemoryReport;
 }
 
@@ -161,8 +174,13 @@ export async function benchMonitor(
         cpuPercent: (cpu * 100_000) / elapsed,
         cpuPerRunMs: runs > 0 ? (cpu * 1000) / runs : 0,
         runs,
+        runWallP50: Number.NaN,
+        runWallP99: Number.NaN,
         expectedRuns: count === 0 ? 0 : (count * elapsed) / intervalMs,
       };
+      const wall = await runWallTimes(queue);
+      figures.runWallP50 = percentile(wall, 50);
+      figures.runWallP99 = percentile(wall, 99);
       const waiting = await queue.getWaitingCount();
       const memPerHost = count === 0 ? 0 : ((await redisBytes(redis)) - memBefore) / count;
       figures.memory = await memoryReport(pid, reportFile);
@@ -193,6 +211,7 @@ function printMonitor(
   if (f.count > 0) {
     print('checks per run (registered)', `${registered.length}: ${registered.join(', ')} (of ${defaults} default)`);
     print('host runs done / expected', `${f.runs} / ${Math.round(f.expectedRuns)} (waiting at end: ${extra.waiting})`);
+    print('host run wall time p50 / p99', `${f.runWallP50.toFixed(0)} / ${f.runWallP99.toFixed(0)} ms (last 200 runs)`);
     print('CPU per host run', `${f.cpuPerRunMs.toFixed(2)} ms`);
     print('CPU per host-check', `${(f.cpuPerRunMs / registered.length).toFixed(2)} ms`);
     print('Redis memory per host', `${(extra.memPerHost / 1024).toFixed(1)} KiB`);
