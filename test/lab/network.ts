@@ -1,7 +1,7 @@
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { IP_LOCKS_DIR } from './paths.ts';
+import { IP_LOCKS_DIR, LAB_DIR } from './paths.ts';
 import { identifyProcess, isProcessAlive, type ProcessIdentity } from './proc.ts';
 
 /** Addresses handed out by this process and not yet released (the lock files say the same on disk). */
@@ -28,7 +28,8 @@ function lockPath(address: string): string {
  */
 async function tryLockAddress(address: string): Promise<boolean> {
   const me = await identifyProcess(process.pid);
-  const aside = path.join(IP_LOCKS_DIR, `.${address}.${process.pid}.tmp`);
+  // Aside, outside the locks folder: cleanups of older labs take any unreadable file there for stale.
+  const aside = path.join(LAB_DIR, `.ip-lock-${address}-${process.pid}.tmp`);
   await writeFile(aside, JSON.stringify(me));
   try {
     await link(aside, lockPath(address));
