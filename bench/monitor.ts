@@ -236,19 +236,29 @@ function printMonitor(
   if (m.snapshot) print('  heap snapshot', m.snapshot);
 }
 
+/** 1,000 hosts at the default 60 s interval: the rate every fleet size is measured at. */
+const DEFAULT_RUNS_PER_SECOND = 1000 / 60;
+
 /**
  * An idle worker (the baseline), then the same benchmark at each fleet size, each at `runsPerSecond`
- * host runs a second (50 hosts at 2 s, 1,000 at 40 s for the default 25/s; 1,000 hosts at 60 s is
- * 16.7/s). Prints each size beside the baseline, and the memory one more monitored host costs.
+ * host runs a second (by default 1,000 hosts at the default 60 s interval; 50 hosts at 3 s), so
+ * in-flight work is the same and only per-host state differs. Prints each size beside the baseline,
+ * and the memory one more monitored host costs.
  */
-export async function benchMonitorScale(redisUrl: string, counts: number[], runsPerSecond = 25): Promise<void> {
+export async function benchMonitorScale(
+  redisUrl: string,
+  counts: number[],
+  runsPerSecond = DEFAULT_RUNS_PER_SECOND,
+): Promise<void> {
   const idle = await benchMonitor(redisUrl, 0, 60_000, 30_000);
   const figures: MonitorFigures[] = [];
   for (const count of counts) {
     const intervalMs = Math.max(1000, Math.round((count / runsPerSecond) * 1000));
     figures.push(await benchMonitor(redisUrl, count, intervalMs));
   }
-  console.log(`\nmonitor by fleet size (same ${runsPerSecond} host runs/s), beside an idle worker of the same run:`);
+  console.log(
+    `\nmonitor by fleet size (same ${runsPerSecond.toFixed(1)} host runs/s), beside an idle worker of the same run:`,
+  );
   console.log(
     `  idle worker                      RSS mean ${idle.rssMean.toFixed(0)} MiB, peak ${idle.rssPeak.toFixed(0)} MiB, CPU ${idle.cpuPercent.toFixed(1)} %`,
   );

@@ -77,8 +77,9 @@ export async function startMeteredSlack(options: LocalSlackOptions & { strict: b
 /** A proxy in front of the stand-in's Web API (`…/api/`), counting every call and its answer. */
 export async function meterSlackApi(standInApiUrl: string): Promise<SlackMeter> {
   const upstream = new URL(standInApiUrl);
-  // Keep-alive both ways: the proxy must not be what runs out of sockets at 500 hosts.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // A fresh connection per call upstream: a kept-alive socket the stand-in closes after its idle
+  // timeout fails the next call with "socket hang up", a retry the app itself would never have made.
+  const agent = new http.Agent({ keepAlive: false });
   const calls: MeteredCall[] = [];
   const server = http.createServer((req, res) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
