@@ -28,7 +28,7 @@ import { type Runtime, startRuntime } from '../src/runtime.ts';
 import type { LocalSlackEvent } from '../src/slack/local/store.ts';
 import type { LabHost } from '../test/lab/lab.ts';
 import { labHostEntry } from '../test/lab/lab.ts';
-import { bareFloor, otherTools } from './fleetTools.ts';
+import { bareFloor, otherTools, type ToolTimes } from './fleetTools.ts';
 import { destroyLabFleet, startLabFleet } from './labFleet.ts';
 import { formatTally, type MeteredSlack, standInCalls, startMeteredSlack, totalOf } from './slackMeter.ts';
 
@@ -218,18 +218,20 @@ export async function benchFleet(redisUrl: string, count: number): Promise<void>
 function printFleet(
   count: number,
   floor: number,
-  tools: { pssh: number; ansible: number } | undefined,
+  tools: ToolTimes | undefined,
   runs: { cold: FleetRunFigures; warm: FleetRunFigures },
   rateLimits: string,
 ): void {
   const ratio = (value: number) => `${(value / floor).toFixed(2)}x floor`;
   const row = (name: string, value: number) =>
-    `  ${name.padEnd(48)} ${`${value.toFixed(0)} ms`.padStart(9)}  ${ratio(value)}`;
+    `  ${name.padEnd(52)} ${`${value.toFixed(0)} ms`.padStart(9)}  ${ratio(value)}`;
   console.log(`  Slack stand-in rate limits: ${rateLimits}`);
   console.log(row(`floor: bare ssh2, df -P; df -Pi on each, all at once`, floor));
+  const tool = (name: string, value: number | undefined, pkg: string) =>
+    console.log(value === undefined ? `  ${name.padEnd(52)} not installed (apt-get install ${pkg})` : row(name, value));
   if (tools) {
-    console.log(row('parallel-ssh (same commands)', tools.pssh));
-    console.log(row('ansible ad-hoc -m shell (forks = hosts)', tools.ansible));
+    tool('parallel-ssh (same commands)', tools.pssh, 'pssh');
+    tool('ansible ad-hoc -m shell (forks = hosts)', tools.ansible, 'ansible');
   }
   for (const [name, run] of [
     ['cold (new conns)', runs.cold],
@@ -244,7 +246,9 @@ function printFleet(
   }
   if (!tools) return;
   const { cold, warm } = runs;
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const versusPssh = tools.pssh === undefined ? 'not measured' : met(warm.ms < tools.pssh);
   console.log(
-    `  goals: warm ≤ 1.5x floor ${warm.ms <= 1.5 * floor ? 'met' : 'NOT met'}; warm < parallel-ssh ${warm.ms < tools.pssh ? 'met' : 'NOT met'}; cold ≤ 3x floor ${cold.ms <= 3 * floor ? 'met' : 'NOT met'}`,
+    `  goals: warm ≤ 1.5x floor ${met(warm.ms <= 1.5 * floor)}; warm < parallel-ssh ${versusPssh}; cold ≤ 3x floor ${met(cold.ms <= 3 * floor)}`,
   );
 }

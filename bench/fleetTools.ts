@@ -2,7 +2,8 @@
  * What a fleet run is measured against, on the same hosts in the same run:
  *   floor — a bare Node script: a fresh ssh2 connection to every host at once, `df -P; df -Pi` once each;
  *   Debian's parallel-ssh and ansible ad-hoc running the same commands (small fleets of docker hosts
- *   only: hundreds of ssh and python processes at once would measure the machine, not the tools).
+ *   only: hundreds of ssh and python processes at once would measure the machine, not the tools), when
+ *   installed (`apt-get install pssh ansible`); a missing one is skipped and said so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -56,11 +57,31 @@ async function sharedKey(hosts: readonly LabHost[], dir: string): Promise<{ keyF
   return { keyFile, knownHosts };
 }
 
-export async function otherTools(hosts: readonly LabHost[], dir: string): Promise<{ pssh: number; ansible: number }> {
+function installed(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
+}
+
+export interface ToolTimes {
+  /** ms, or undefined when the tool is not installed. */
+  pssh?: number;
+  ansible?: number;
+}
+
+export async function otherTools(hosts: readonly LabHost[], dir: string): Promise<ToolTimes> {
+  const pssh = installed('parallel-ssh');
+  const ansible = installed('ansible');
+  if (!pssh && !ansible) return {};
   const { keyFile, knownHosts } = await sharedKey(hosts, dir);
+  return {
+    pssh: pssh ? await parallelSsh(hosts, dir, keyFile, knownHosts) : undefined,
+    ansible: ansible ? await ansibleAdHoc(hosts, dir, keyFile, knownHosts) : undefined,
+  };
+}
+
+async function parallelSsh(hosts: readonly LabHost[], dir: string, keyFile: string, knownHosts: string) {
   const hostsFile = path.join(dir, 'pssh-hosts');
   writeFileSync(hostsFile, hosts.map((host) => `root@${host.address}:${host.port}`).join('\n'));
-  const pssh = await time(() => {
+  return await time(() => {
     const sshArgs = `-i ${keyFile} -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
     const result = spawnSync(
       'parallel-ssh',
@@ -69,14 +90,16 @@ export async function otherTools(hosts: readonly LabHost[], dir: string): Promis
     );
     if (result.status !== 0) throw new Error(`parallel-ssh failed: ${result.stdout}${result.stderr}`);
   });
+}
 
+async function ansibleAdHoc(hosts: readonly LabHost[], dir: string, keyFile: string, knownHosts: string) {
   const inventory = path.join(dir, 'inventory.ini');
   const lines = hosts.map(
     (h) =>
       `${h.name} ansible_host=${h.address} ansible_port=${h.port} ansible_user=root ansible_ssh_private_key_file=${keyFile}`,
   );
   writeFileSync(inventory, `[lab]\n${lines.join('\n')}\n`);
-  const ansible = await time(() => {
+  return await time(() => {
     const result = spawnSync(
       'ansible',
       ['all', '-i', inventory, '-m', 'shell', '-a', FLOOR_COMMAND, '-f', String(hosts.length)],
@@ -94,5 +117,4 @@ export async function otherTools(hosts: readonly LabHost[], dir: string): Promis
     if (result.status !== 0)
       throw new Error(`ansible failed: ${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
   });
-  return { pssh, ansible };
 }
