@@ -55,7 +55,7 @@ async function startBenchStack(config: DockmedicConfig, redisUrl: string, strict
   await monitor.pause();
   const signingSecret = randomBytes(16).toString('hex');
   const botToken = 'xoxb-bench-token';
-  const metered = await startMeteredSlack({ signingSecret, botToken, strict });
+  const metered = await startMeteredSlack({ signingSecret, botToken, strict, channels: [CHANNEL] });
   const port = await freePort();
   const runtime = await startRuntime({
     config: new StaticConfigSource(config),

@@ -52,16 +52,27 @@ export interface MeteredSlack {
 }
 
 /**
- * What the bench asks of a strict stand-in. The stand-in of this version takes no such option and
- * ignores it; once `LocalSlackOptions` has `rateLimits`, spell it out in startMeteredSlack instead.
+ * Slack's rate tiers, or none, as the strict stand-in takes them (`rateLimits: 'slack' | 'off'`, where
+ * 'slack' is its default). The stand-in of this version has no such option and ignores it; once
+ * `LocalSlackOptions` has `rateLimits`, it is this one line without the cast.
  */
-const STRICT_OPTIONS: Record<string, unknown> = { rateLimits: 'slack' };
+function withRateLimits(options: LocalSlackOptions, strict: boolean): LocalSlackOptions {
+  return { ...options, ...({ rateLimits: strict ? 'slack' : 'off' } as Record<string, unknown>) };
+}
 
-export async function startMeteredSlack(options: LocalSlackOptions & { strict: boolean }): Promise<MeteredSlack> {
-  const { strict, ...standIn } = options;
-  const standInOptions = { ...standIn, ...(strict ? STRICT_OPTIONS : {}) } as LocalSlackOptions;
+/** A strict stand-in refuses posts to channels the bot is not in: `/invite @dockmedic` there first. */
+function inviteBot(slack: LocalSlack, channel: string): void {
+  (slack as Partial<{ invite(channel: string): void }>).invite?.(channel);
+}
+
+export async function startMeteredSlack(
+  options: LocalSlackOptions & { strict: boolean; channels: string[] },
+): Promise<MeteredSlack> {
+  const { strict, channels, ...standIn } = options;
+  const standInOptions = withRateLimits(standIn, strict);
   const rateLimits: RateLimitMode = strict ? await probeRateLimits(standInOptions) : 'off';
   const slack = await startLocalSlack(standInOptions);
+  for (const channel of channels) inviteBot(slack, channel);
   const meter = await meterSlackApi(slack.apiUrl);
   return {
     slack,
@@ -191,6 +202,7 @@ async function probeRateLimits(options: LocalSlackOptions): Promise<RateLimitMod
   const probe = await startLocalSlack(options);
   try {
     const channel = `CPROBE${randomBytes(3).toString('hex').toUpperCase()}`;
+    inviteBot(probe, channel);
     const call = async (method: string, body: Record<string, unknown>) => {
       const response = await fetch(`${probe.apiUrl}${method}`, {
         method: 'POST',
@@ -200,7 +212,6 @@ async function probeRateLimits(options: LocalSlackOptions): Promise<RateLimitMod
       const answer = (await response.json().catch(() => ({}))) as { ts?: string };
       return { status: response.status, ts: answer.ts };
     };
-    await call('conversations.join', { channel });
     const first = await call('chat.postMessage', { channel, text: 'rate-limit probe' });
     if (first.status === 429) return 'enforced';
     const burst = await Promise.all([
