@@ -1,7 +1,9 @@
 /**
- * npm run bench [-- ack diskcheck fleet]: benchmarks print figures; nothing is asserted (see test/).
- * With no names, all of them run. Fleet sizes: DM_BENCH_FLEET="10 30"; monitored fleet sizes:
- * DM_BENCH_MONITOR="50 200" (more than one prints RSS per host and the extrapolation to 1,000).
+ * npm run bench [-- ack diskcheck fleet monitor]: benchmarks print figures, each beside a baseline
+ * measured in the same run; nothing is asserted (see test/). With no names, all of them run.
+ * Fleet sizes: DM_BENCH_FLEET="10 30" (the default; up to 30 docker hosts, above that sshd-only:
+ * DM_BENCH_FLEET="200 500"); DM_BENCH_SLACK_LIMITS=off stops asking the Slack stand-in for Slack's
+ * rate limits. Monitored fleet sizes: DM_BENCH_MONITOR="50 1000" (after an idle worker, the baseline).
  */
 import { startEmbeddedRedis } from '../src/embedded/redis.ts';
 import { benchAck } from './ack.ts';

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isHostDirStale } from '../lab/cleanup.ts';
 import { cleanupStaleLab, LAB_DIR, type LabHost, startLabHost, startSilentHost } from '../lab/lab.ts';
+import { isAddressLockStale } from '../lab/network.ts';
 
 interface CommandResult {
   stdout: string;
@@ -267,5 +270,32 @@ describe('test lab', () => {
     await expect(stat(path.dirname(cgroupDir))).rejects.toThrow();
     expect(await host.pingDocker()).toBe(true);
     await expect(stat(host.dir)).resolves.toBeTruthy();
+  });
+
+  it('cleanupStaleLab keeps what another process is still creating: an unwritten lock, a folder without owner.json', async () => {
+    // Arrange: a private folder, so no other run's cleanup races with this test.
+    const scratch = await mkdtemp(path.join(tmpdir(), 'dm-lab-stale-'));
+    try {
+      const lock = path.join(scratch, '127.0.10.1');
+      const folder = path.join(scratch, 'nascent-999999-1');
+      await writeFile(lock, '');
+      await mkdir(folder);
+      const dead = path.join(scratch, '127.0.10.2');
+      await writeFile(dead, JSON.stringify({ pid: 999_999, startTime: '1' }));
+
+      // Act + Assert: young and unreadable is someone's work in progress; a dead owner is stale.
+      expect(await isAddressLockStale(lock)).toBe(false);
+      expect(await isHostDirStale(folder)).toBe(false);
+      expect(await isAddressLockStale(dead)).toBe(true);
+
+      // An hour later the same unreadable lock and bare folder are leftovers.
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(lock, hourAgo, hourAgo);
+      await utimes(folder, hourAgo, hourAgo);
+      expect(await isAddressLockStale(lock)).toBe(true);
+      expect(await isHostDirStale(folder)).toBe(true);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });

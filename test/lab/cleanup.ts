@@ -34,14 +34,25 @@ async function findStaleHostDirs(): Promise<string[]> {
   const stale: string[] = [];
   for (const entry of entries) {
     const dir = path.join(HOSTS_DIR, entry);
-    const record = await readOwnerRecord(dir);
-    // Hosts of this very process are live even before their owner.json is complete.
-    if (record?.owner.pid === process.pid) continue;
-    if (record && (await isProcessAlive(record.owner))) continue;
-    if (record?.holder && (await isProcessAlive(record.holder))) continue;
-    stale.push(dir);
+    if (await isHostDirStale(dir)) stale.push(dir);
   }
   return stale;
+}
+
+/** A host folder no live process owns: its owner and namespace holder are gone. */
+export async function isHostDirStale(dir: string): Promise<boolean> {
+  const record = await readOwnerRecord(dir);
+  // Hosts of this very process are live even before their owner.json is complete.
+  if (record?.owner.pid === process.pid) return false;
+  // Another process's host being created: its folder exists a moment before its owner.json.
+  if (!record) return !(await isYoung(dir));
+  if (await isProcessAlive(record.owner)) return false;
+  return !(record.holder && (await isProcessAlive(record.holder)));
+}
+
+async function isYoung(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs < 60_000;
 }
 
 async function readOwnerRecord(dir: string): Promise<HostOwnerRecord | undefined> {

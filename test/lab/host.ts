@@ -313,7 +313,9 @@ class LabHostImpl implements LabHost {
     for (let attempt = 1; ; attempt++) {
       const sshdPid = await this.launchDetached('/usr/sbin/sshd -D -e -f /run/lab/sshd_config', SSHD_LOG);
       const outcome = await waitFor('sshd to answer', SSHD_START_TIMEOUT_MS, async () => {
-        if (await readSshBanner(this.address, this.port, 500)) return 'up' as const;
+        // A banner alone could be another process's sshd on the same address and port (a race on
+        // the port probe): only ours, having said it listens there, counts.
+        if ((await this.sshdListening()) && (await readSshBanner(this.address, this.port, 500))) return 'up' as const;
         return (await this.isHostPidAlive(sshdPid)) ? undefined : ('died' as const);
       }).catch(async (error: unknown) => {
         throw new Error(`${errorMessage(error)}; sshd log: ${await this.tail(SSHD_LOG)}`);
@@ -329,6 +331,12 @@ class LabHostImpl implements LabHost {
       }
       throw new Error(`sshd exited on ${this.address}:${this.port}; its log: ${log}`);
     }
+  }
+
+  /** Whether this host's own sshd logged that it listens on the host's address and port. */
+  private async sshdListening(): Promise<boolean> {
+    const text = await readFile(`${this.rootPath}${SSHD_LOG}`, 'utf8').catch(() => '');
+    return text.includes(`Server listening on ${this.address} port ${this.port}.`);
   }
 
   private async writeKnownHosts(): Promise<void> {

@@ -1,7 +1,7 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { IP_LOCKS_DIR } from './paths.ts';
+import { IP_LOCKS_DIR, LAB_DIR } from './paths.ts';
 import { identifyProcess, isProcessAlive, type ProcessIdentity } from './proc.ts';
 
 /** Addresses handed out by this process and not yet released (the lock files say the same on disk). */
@@ -19,21 +19,26 @@ function lockPath(address: string): string {
 }
 
 /**
- * Takes the cross-process lock for an address. The lock file is created with O_EXCL, so two test
- * processes starting hosts at the same time never get the same address. A lock left by a dead
+ * Takes the cross-process lock for an address. The lock file appears with its owner already in it
+ * (written aside, then hard-linked into place, which fails when the name exists), so two test
+ * processes starting hosts at the same time never get the same address, and another process's
+ * cleanupStaleLab never finds it empty and takes it for a dead owner's. A lock left by a dead
  * process is not stolen here (that could race with another process stealing it too):
  * cleanupStaleLab removes those, and allocation simply moves on to the next address.
  */
 async function tryLockAddress(address: string): Promise<boolean> {
   const me = await identifyProcess(process.pid);
+  // Aside, outside the locks folder: cleanups of older labs take any unreadable file there for stale.
+  const aside = path.join(LAB_DIR, `.ip-lock-${address}-${process.pid}.tmp`);
+  await writeFile(aside, JSON.stringify(me));
   try {
-    const handle = await open(lockPath(address), 'wx');
-    await handle.writeFile(JSON.stringify(me));
-    await handle.close();
+    await link(aside, lockPath(address));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    await unlink(aside).catch(() => {});
   }
 }
 
@@ -73,8 +78,14 @@ export async function releaseAddress(address: string): Promise<void> {
   await unlink(lockPath(address)).catch(() => {});
 }
 
+/** A lock whose owner cannot be read yet may be one being written (older labs wrote it after creating it). */
+const UNREADABLE_LOCK_GRACE_MS = 60_000;
+
 export async function isAddressLockStale(file: string): Promise<boolean> {
-  return !(await isProcessAlive(await readAddressLockOwner(file)));
+  const owner = await readAddressLockOwner(file);
+  if (owner) return !(await isProcessAlive(owner));
+  const info = await stat(file).catch(() => undefined);
+  return !info || Date.now() - info.mtimeMs > UNREADABLE_LOCK_GRACE_MS;
 }
 
 /** Tries to listen on address:port; resolves with the port actually bound, or undefined if refused. */
