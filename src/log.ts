@@ -1,4 +1,5 @@
 import { type DestinationStream, pino } from 'pino';
+import { redactDeep } from './redact.ts';
 
 /**
  * Fields that may hold a secret or a user's payload, wherever a log call puts them: tokens, passwords,
@@ -52,7 +53,15 @@ function level(): string {
 
 /** Every logger of dockmedic: JSON lines, secrets redacted. `destination` is for tests (default stdout). */
 export function createLogger(name: string, levelName: string, destination?: DestinationStream) {
-  const options = { name, level: levelName, redact: { paths: REDACT_PATHS, censor: REDACTED } };
+  const options = {
+    name,
+    level: levelName,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // Host output reaches logs inside error messages and fields: the same redaction as Slack's.
+    formatters: { log: (fields: Record<string, unknown>) => redactDeep(fields) },
+    // The standard serializer builds on its own prototype; spread into a plain object so it is walked.
+    serializers: { err: (error: Error) => redactDeep({ ...pino.stdSerializers.err(error) }) },
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { securityLog } from '../log.ts';
+import { redactText } from '../redact.ts';
 
 const REQUEST_STREAM = 'dm:audit';
 const SECURITY_STREAM = 'dm:audit:security';
@@ -73,7 +74,9 @@ export class AuditLog {
   }
 
   async append(entry: Omit<AuditEntry, 'at'>): Promise<void> {
-    const full = AuditEntry.parse({ ...entry, at: new Date().toISOString() });
+    // A fix's result quotes host output: the trail is read by people too, so it is redacted like Slack.
+    const detail = entry.detail === undefined ? {} : { detail: redactText(entry.detail) };
+    const full = AuditEntry.parse({ ...entry, ...detail, at: new Date().toISOString() });
     const security = SECURITY_ACTIONS.has(full.action);
     // Echoed first: even when Redis refuses the write, the event is on record somewhere.
     if (security) this.#echo(full);

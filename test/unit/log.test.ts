@@ -37,6 +37,22 @@ describe('createLogger', () => {
     expect(lines[0]).toContain(REDACTED);
   });
 
+  it.each([
+    ['host output in a field', { stderr: 'psql: error: connection to postgres://app:S3cretPw@db failed' }],
+    [
+      'an error quoting a URL password',
+      { err: new Error('while calling https://deploy:S3cretPw@registry.example.com') },
+    ],
+    ['a message with a CLI password', { line: 'mysqldump -u root -pS3cretPw app' }],
+  ])('redacts secret shapes in %s, as Slack output is', (_what, fields) => {
+    const { logger, lines } = capture();
+
+    logger.warn(fields, 'host said something');
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('S3cretPw');
+  });
+
   it('keeps what is not a secret', () => {
     const { logger, lines } = capture();
 
