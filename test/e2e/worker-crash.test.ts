@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApprovalStore } from '../../src/approvals/store.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
 import { buttonsOf, textOf, waitForMessage } from '../support/slackMessages.ts';
@@ -119,11 +120,10 @@ describe('a worker killed mid-job', () => {
       channelId: CHANNEL,
       messageTs: report.ts,
     });
-    await waitUntil(
-      async () => (await fixes.getJob(`fix-${truncate.value}`))?.isActive() ?? false,
-      15_000,
-      'the fix to start',
-    );
+    // Running, not merely active: a job is active a moment before its worker takes the approved →
+    // running gate, and a worker killed in that moment has not started the fix at all.
+    const approvals = new ApprovalStore(redis);
+    await waitUntil(async () => (await approvals.get(truncate.value))?.state === 'running', 30_000, 'the fix to start');
     await doomed.kill('SIGKILL');
     await resumeSshd();
     worker();
