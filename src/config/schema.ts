@@ -74,7 +74,7 @@ export const RoleName = z.enum(['viewer', 'operator', 'admin']);
 
 /**
  * Per-user token bucket for commands that reach hosts: `capacity` tokens, one back every
- * `refillEvery`. A host costs 1; fleet targets cost more (commands/cost.ts: fleetCost).
+ * `refillEvery`. A host costs 1; fleet targets cost more (src/queue/rateLimit.ts: commandCost).
  */
 export const RateLimitConfig = z
   .object({

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApprovalSigner } from '../../src/approvals/signature.ts';
+import { ApprovalStore } from '../../src/approvals/store.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { COMMAND_QUEUE, FIX_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, startLabHost } from '../lab/lab.ts';
@@ -124,11 +126,10 @@ describe('a worker killed mid-job', () => {
       channelId: CHANNEL,
       messageTs: report.ts,
     });
-    await waitUntil(
-      async () => (await fixes.getJob(`fix-${truncate.value}-1`))?.isActive() ?? false,
-      15_000,
-      'the fix to start',
-    );
+    // Running, not merely active: a job is active a moment before its worker takes the approved →
+    // running gate, and a worker killed in that moment has not started the fix at all.
+    const approvals = new ApprovalStore(redis, ApprovalSigner.random());
+    await waitUntil(async () => (await approvals.get(truncate.value))?.state === 'running', 30_000, 'the fix to start');
     await doomed.kill('SIGKILL');
     await resumeSshd();
     await worker().ready();
