@@ -2,7 +2,7 @@ import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
 import type { ApprovalRecord } from '../src/approvals/store.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { getFix } from '../src/fixes/index.ts';
-import type { Fix, FixOutcome } from '../src/fixes/types.ts';
+import type { Fix, FixOutcome, FixProposal, Operation, StepOutcome } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { FixJob } from '../src/queue/payloads.ts';
@@ -29,7 +29,7 @@ export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixO
     actor: record.decidedBy ?? '?',
     action: 'fix-start',
     host: record.host,
-    detail: record.fix,
+    detail: stepName(record),
     ref: record.id,
   });
   const outcome = await runFix(deps, record);
@@ -40,19 +40,24 @@ export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixO
     actor: record.decidedBy ?? '?',
     action: 'fix-result',
     host: record.host,
-    detail: `${record.fix}: ${outcome.summary}`.slice(0, 2000),
+    detail: `${stepName(record)}: ${outcome.summary}`.slice(0, 2000),
     ref: record.id,
   });
   await postInThread(deps, record, renderFixResult(outcome, getFix(record.fix)?.title ?? record.fix, record.host));
+  await offerAfterStep(deps, record, outcome.ok ? 'done' : 'failed');
   return outcome;
+}
+
+/** `move-data-root step 3` for a runbook step, the fix id otherwise: what the audit trail names. */
+function stepName(record: ApprovalRecord): string {
+  return record.step === undefined ? record.fix : `${record.fix} step ${record.step + 1}`;
 }
 
 /**
  * Dangerous fixes are runbooks: each approval runs one step; after a step succeeds the next one is
- * offered in the thread for its own approval; the first failure stops the runbook there.
+ * offered in the thread for its own approval (offerAfterStep); the first failure stops the runbook.
  */
 async function runRunbookStep(
-  deps: WorkerDeps,
   record: ApprovalRecord,
   fix: Fix<unknown>,
   params: unknown,
@@ -75,35 +80,6 @@ async function runRunbookStep(
     return { ok: false, summary: `${position} failed; the runbook stopped here (${left}).`, operations: ran };
   }
   const next = plan[step + 1];
-  if (next) {
-    const [offered] = await offerProposals(
-      deps.approvals,
-      [{ fix: fix.id, label: `Step ${step + 2} of ${plan.length}: ${next.description}`, params: record.params }],
-      {
-        host: record.host,
-        requesterId: record.requesterId,
-        channelId: record.channelId,
-        requestId: record.requestId,
-        ttlMs: deps.config.current().access.approvalTtl,
-        step: step + 1,
-      },
-    );
-    if (offered) {
-      if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
-      await postInThread(
-        deps,
-        record,
-        renderApprovalRequest({
-          approvalId: offered.approvalId,
-          fixTitle: `${fix.title} — step ${step + 2} of ${plan.length}`,
-          host: record.host,
-          risk: fix.risk,
-          requestedBy: record.requesterId,
-          operations: [next],
-        }),
-      );
-    }
-  }
   const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
   return { ok: true, summary: `${position} done: ${operation.description}.${more}`, operations: ran };
 }
@@ -122,7 +98,7 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
   if (!host) return { ok: false, summary: `Not run: ${record.host} is no longer in dockmedic.yaml.`, operations: [] };
   try {
     const conn = await deps.pool.acquire(host);
-    if (fix.runStep) return await runRunbookStep(deps, record, fix as Fix<unknown>, params.data, conn);
+    if (fix.runStep) return await runRunbookStep(record, fix as Fix<unknown>, params.data, conn);
     const recheck = await fix.recheck({ conn }, params.data);
     if (!recheck.ok) return { ok: false, summary: `Not run: ${recheck.reason}`, operations: [] };
     return await fix.run({ conn }, params.data);
@@ -145,6 +121,69 @@ async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord): Promise<
     ref: record.id,
   });
   await postInThread(deps, record, renderOutcomeUnknown(record.label, record.host));
+  await offerAfterStep(deps, record, 'unknown');
+}
+
+/**
+ * After a runbook step: the next step when it went well, else (and after the last step) whatever the
+ * runbook offers then: a rollback after a failure or an unknown outcome, a clean-up at the end.
+ * Each is a new approval in the same thread, under the same rules as the first.
+ */
+async function offerAfterStep(deps: WorkerDeps, record: ApprovalRecord, outcome: StepOutcome): Promise<void> {
+  const fix = getFix(record.fix);
+  const params = fix?.params.safeParse(record.params);
+  if (!fix?.runStep || !params?.success || record.step === undefined) return;
+  const plan = fix.plan(params.data);
+  const next = plan[record.step + 1];
+  if (outcome === 'done' && next) {
+    const title = `${fix.title} — step ${record.step + 2} of ${plan.length}`;
+    const label = `Step ${record.step + 2} of ${plan.length}: ${next.description}`;
+    await offerInThread(deps, record, { fix: fix.id, label, params: record.params }, title, [next], record.step + 1);
+    return;
+  }
+  const proposal = fix.followUp?.(params.data, record.step, outcome);
+  const followFix = proposal ? getFix(proposal.fix) : undefined;
+  const followParams = followFix?.params.safeParse(proposal?.params);
+  if (!proposal || !followFix || !followParams?.success) return;
+  const operations = followFix.plan(followParams.data);
+  if (followFix.runStep) {
+    const first = operations.length > 1 ? ` — step 1 of ${operations.length}` : '';
+    await offerInThread(deps, record, proposal, `${followFix.title}${first}`, operations.slice(0, 1), 0);
+    return;
+  }
+  await offerInThread(deps, record, proposal, followFix.title, operations, undefined);
+}
+
+async function offerInThread(
+  deps: WorkerDeps,
+  record: ApprovalRecord,
+  proposal: FixProposal,
+  title: string,
+  operations: Operation[],
+  step: number | undefined,
+): Promise<void> {
+  const [offered] = await offerProposals(deps.approvals, [proposal], {
+    host: record.host,
+    requesterId: record.requesterId,
+    channelId: record.channelId,
+    requestId: record.requestId,
+    ttlMs: deps.config.current().access.approvalTtl,
+    ...(step === undefined ? {} : { step }),
+  });
+  if (!offered) return;
+  if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
+  await postInThread(
+    deps,
+    record,
+    renderApprovalRequest({
+      approvalId: offered.approvalId,
+      fixTitle: title,
+      host: record.host,
+      risk: offered.risk,
+      requestedBy: record.requesterId,
+      operations,
+    }),
+  );
 }
 
 async function postInThread(deps: WorkerDeps, record: ApprovalRecord, message: { text: string; blocks?: unknown[] }) {

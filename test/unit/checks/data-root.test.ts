@@ -17,6 +17,7 @@ function evidence(overrides: Partial<DataRootEvidence> = {}): DataRootEvidence {
     ...(dockerdArgs ? { dockerdArgs } : {}),
     unitExecStart: [],
     localFilesystems: locals,
+    collectedAt: Date.parse('2026-01-02T03:04:05Z'),
     ...overrides,
   };
 }
@@ -50,8 +51,8 @@ describe('judgeDataRoot', () => {
   });
 
   it.each([
-    [89, false],
-    [90, true],
+    [79, false],
+    [80, true],
   ])('Docker filesystem %i percent full next to a roomy / → migration suggested: %s', (usedPct, suggested) => {
     const findings = judgeDataRoot(evidence({ dockerFilesystem: { ...fullTmpfs, usedPct } }));
     const migration = findings.find((finding) => finding.summary.includes('consider moving data-root'));
