@@ -15,6 +15,7 @@ import { removeUnusedVolumesFix } from './remove-unused-volumes.ts';
 import { restartContainerFix } from './restart-container.ts';
 import { restoreDockerFix } from './restore-docker.ts';
 import { startDockerFix } from './start-docker.ts';
+import { switchToOverlay2Fix } from './switch-to-overlay2.ts';
 import { truncateLogFix } from './truncate-log.ts';
 import type { Fix } from './types.ts';
 
@@ -35,6 +36,7 @@ export const FIXES: readonly Fix[] = [
   moveDataRootFix as Fix,
   removeOldDataRootFix as Fix,
   restoreDockerFix as Fix,
+  switchToOverlay2Fix as Fix,
 ];
 
 /** The fix with this id, or undefined (an approval may outlive a fix that was removed). */
