@@ -50,7 +50,7 @@ export async function processFixJob(job: FixJob, deps: WorkerDeps): Promise<FixO
 
 /** `move-data-root step 3` for a runbook step, the fix id otherwise: what the audit trail names. */
 function stepName(record: ApprovalRecord): string {
-  return record.step === undefined ? record.fix : `${record.fix} step ${record.step + 1}`;
+  return getFix(record.fix)?.runStep ? `${record.fix} step ${(record.step ?? 0) + 1}` : record.fix;
 }
 
 /**
@@ -132,16 +132,17 @@ async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord): Promise<
 async function offerAfterStep(deps: WorkerDeps, record: ApprovalRecord, outcome: StepOutcome): Promise<void> {
   const fix = getFix(record.fix);
   const params = fix?.params.safeParse(record.params);
-  if (!fix?.runStep || !params?.success || record.step === undefined) return;
+  if (!fix?.runStep || !params?.success) return;
+  const step = record.step ?? 0;
   const plan = fix.plan(params.data);
-  const next = plan[record.step + 1];
+  const next = plan[step + 1];
   if (outcome === 'done' && next) {
-    const title = `${fix.title} — step ${record.step + 2} of ${plan.length}`;
-    const label = `Step ${record.step + 2} of ${plan.length}: ${next.description}`;
-    await offerInThread(deps, record, { fix: fix.id, label, params: record.params }, title, [next], record.step + 1);
+    const title = `${fix.title} — step ${step + 2} of ${plan.length}`;
+    const label = `Step ${step + 2} of ${plan.length}: ${next.description}`;
+    await offerInThread(deps, record, { fix: fix.id, label, params: record.params }, title, [next], step + 1);
     return;
   }
-  const proposal = fix.followUp?.(params.data, record.step, outcome);
+  const proposal = fix.followUp?.(params.data, step, outcome);
   const followFix = proposal ? getFix(proposal.fix) : undefined;
   const followParams = followFix?.params.safeParse(proposal?.params);
   if (!proposal || !followFix || !followParams?.success) return;

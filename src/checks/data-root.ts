@@ -183,8 +183,8 @@ export const dataRootCheck: Check<DataRootEvidence> = {
   title: 'Docker root dir',
   doc: {
     seed: [1],
-    evidence: 'DockerRootDir, `readlink -f`, daemon.json, dockerd command line',
-    rule: 'root dir is a symlink → warn (orchestrators, k8s among them, do not support it); daemon.json uses `graph` or the unit uses `--graph` → crit (removed in Docker 23+: use `data-root`); root fs ≥80 % while another local, non-network fs has room for its data (+10 %, ≥1 GiB free; a data disk before `/`) → offer the move',
+    evidence: 'DockerRootDir, `readlink -f`, daemon.json, dockerd command line, `df -PTkl` (local filesystems)',
+    rule: 'root dir is a symlink → warn (orchestrators, k8s among them, do not support it); daemon.json uses `graph` or the unit uses `--graph` → crit (removed in Docker 23+: use `data-root`); root fs ≥80 % while another local, non-network fs has room for its data plus a tenth (≥256 MiB more, ≥1 GiB free; a data disk before `/`) → offer the move runbook',
   },
   offers: [moveDataRootFix],
   diskcheck: true,

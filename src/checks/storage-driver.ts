@@ -161,7 +161,8 @@ export const storageDriverCheck: Check<StorageDriverEvidence> = {
   title: 'Storage driver',
   doc: {
     seed: [2, 4],
-    evidence: '`docker info` Driver, DriverStatus',
+    evidence:
+      '`docker info` Driver, DriverStatus; for devicemapper/aufs/overlay/vfs also /proc/filesystems, `df -PT` of the root, `tune2fs -l` or `xfs_info` (d_type)',
     rule: 'devicemapper: crit if Data or Metadata Space Available < 10 %; devicemapper/aufs/overlay are removed from current Docker → warn; vfs → info; either offers the overlay2 runbook where the kernel has overlay and the root’s filesystem can hold it with d_type (ext4 `filetype`, xfs `ftype=1`), else says why not',
   },
   offers: [switchToOverlay2Fix],

@@ -114,7 +114,7 @@ async function validate(ctx: FixContext, values: Record<string, string>): Promis
   const ok = Object.entries(values).every(([key, value]) => written.config?.[key] === value);
   return {
     ok,
-    how: `read back and parsed as JSON${ok ? '' : `: ${written.parseError ?? 'the keys are not there'}`} (this dockerd has no --validate)`,
+    how: `this dockerd has no --validate, so it was read back and parsed as JSON${ok ? '' : `: ${written.parseError ?? 'the keys are not there'}`}`,
   };
 }
 

@@ -40,10 +40,12 @@ export function neededBytes(bytes: number): number {
   return Math.ceil(bytes + Math.max(bytes * 0.1, 256 * 1024 ** 2));
 }
 
-/** Pure: "about 3 min to 10 min", at 30 to 100 MB/s (disks to disks on one host, small files slower). */
+/** Pure: "about 3 to 10 min", at 100 to 30 MB/s (disk to disk on one host; many small files go slower). */
 export function copyEstimate(bytes: number): string {
-  const minutes = (rate: number) => Math.max(1, Math.ceil(bytes / rate / 60));
-  return `about ${minutes(100e6)} to ${minutes(30e6)} min (at 100 to 30 MB/s)`;
+  const minutes = (rate: number) => Math.ceil(bytes / rate / 60);
+  const [fast, slow] = [minutes(100e6), minutes(30e6)];
+  if (slow <= 1) return 'under a minute or so (at 100 to 30 MB/s)';
+  return `about ${fast} to ${slow} min (at 100 to 30 MB/s)`;
 }
 
 export function copyCommand(tool: Measured['tool'], source: string, target: string): ShellCommand {
@@ -54,7 +56,7 @@ export function copyCommand(tool: Measured['tool'], source: string, target: stri
 
 export const STEP_COMMANDS = {
   measure: (p: MoveDataRootParams) =>
-    `du -sxb ${p.from}; find ${p.from} -xdev | wc -l; df -PTk ${p.to}; cat /etc/docker/daemon.json; GET /images/json, /containers/json`,
+    `find ${p.from} -xdev | wc -l and the sum of its file sizes; df -PTk ${p.to}; cat /etc/docker/daemon.json; GET /images/json, /containers/json`,
   stop: 'POST /containers/{id}/stop for each running one; systemctl stop docker.socket docker.service containerd.service, or SIGTERM to the pid in dockerd’s pidfile; check nothing is mounted below the root',
   copy: (p: MoveDataRootParams) =>
     `rsync -aHAX --numeric-ids ${p.from}/ ${p.to}/ (cp -a ${p.from}/. ${p.to}/ where rsync is missing), detached, log in /run/dockmedic/${p.stamp}/`,

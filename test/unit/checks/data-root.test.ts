@@ -62,6 +62,58 @@ describe('judgeDataRoot', () => {
   });
 });
 
+describe('the data-root move offer', () => {
+  const dockerFs = {
+    ...fullTmpfs,
+    device: '/dev/vdc',
+    fstype: 'ext4',
+    mount: '/var/lib/docker',
+    usedBytes: 40 * 1024 ** 3,
+    usedPct: 95,
+  };
+  const rootFs = locals.find((row) => row.mount === '/')!;
+  const dataDisk = { ...rootFs, device: '/dev/vdb', mount: '/data', availBytes: 50 * 1024 ** 3 };
+  const moving = (others: typeof locals) =>
+    judgeDataRoot(
+      evidence({
+        dockerRoot: { path: '/var/lib/docker', source: 'docker-info' },
+        resolvedPath: '/var/lib/docker',
+        dockerFilesystem: dockerFs,
+        localFilesystems: [dockerFs, ...others],
+      }),
+    ).find((finding) => finding.summary.includes('consider moving data-root'));
+
+  it('proposes the runbook onto a data disk before the root filesystem', () => {
+    expect(moving([rootFs, dataDisk])?.fixes).toEqual([
+      {
+        fix: 'move-data-root',
+        label: 'Move data-root to /data/docker (stops docker)',
+        params: { from: '/var/lib/docker', to: '/data/docker', stamp: '20260102T030405Z' },
+      },
+    ]);
+  });
+
+  it('takes / when nothing else has room', () => {
+    expect(moving([rootFs])?.fixes?.[0]?.params).toMatchObject({ to: '/docker' });
+  });
+
+  it.each([
+    ['a network filesystem', { fstype: 'nfs4' }],
+    ['a disk without room for the data and a tenth more', { availBytes: 42 * 1024 ** 3 }],
+  ])('never proposes %s', (_, change) => {
+    expect(moving([{ ...dataDisk, ...change }])).toBeUndefined();
+  });
+
+  it('explains, without a button, a root dockmedic does not move', () => {
+    const [finding] = judgeDataRoot(evidence({ dockerFilesystem: { ...fullTmpfs, usedPct: 95 } })).filter((f) =>
+      f.summary.includes('consider moving'),
+    );
+
+    expect(finding?.fixes).toBeUndefined();
+    expect(finding?.detail).toMatch(/No button: expected the Docker root dir under an allowed prefix/);
+  });
+});
+
 describe('findDockerdArgs', () => {
   it('finds dockerd in ps output', () => {
     expect(findDockerdArgs('sshd: /usr/sbin/sshd\n/usr/bin/dockerd -H fd://\n')).toEqual([
