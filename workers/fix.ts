@@ -53,6 +53,8 @@ function stepName(record: ApprovalRecord): string {
   return getFix(record.fix)?.runStep ? `${record.fix} step ${(record.step ?? 0) + 1}` : record.fix;
 }
 
+const ROLLBACK_NOTE = 'The rollback it offers waits for its own approval below.';
+
 /**
  * Dangerous fixes are runbooks: each approval runs one step; after a step succeeds the next one is
  * offered in the thread for its own approval (offerAfterStep); the first failure stops the runbook.
@@ -77,7 +79,12 @@ async function runRunbookStep(
   const position = `Step ${step + 1} of ${plan.length}`;
   if (!result.ok) {
     const left = step === 0 ? 'nothing was changed before it' : `the host is as step ${step} left it`;
-    return { ok: false, summary: `${position} failed; the runbook stopped here (${left}).`, operations: ran };
+    const rollback = fix.followUp?.(params, step, 'failed') ? ` ${ROLLBACK_NOTE}` : '';
+    return {
+      ok: false,
+      summary: `${position} failed; the runbook stopped here (${left}).${rollback}`,
+      operations: ran,
+    };
   }
   const next = plan[step + 1];
   const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';

@@ -3,7 +3,7 @@
 // a full root filesystem next to an emptier one is a case for moving data-root.
 
 import type { EvidenceContext } from '../evidence/context.ts';
-import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
+import { type DaemonJson, daemonJson, daemonString } from '../evidence/daemonConfig.ts';
 import { isNetworkFs } from '../evidence/dirFacts.ts';
 import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow, localFilesystems } from '../evidence/filesystems.ts';
@@ -24,6 +24,11 @@ export interface DataRootEvidence {
   dockerRoot: DockerRoot;
   /** `readlink -f` of the root dir; differs from it when a symlink is on the way. */
   resolvedPath?: string;
+  /**
+   * dockerd follows a symlinked root and reports where it leads: the configured root (daemon.json
+   * `data-root`, else /var/lib/docker) when it is a symlink to the reported one.
+   */
+  configuredLink?: { path: string; target: string };
   daemonJson: DaemonJson;
   /** The running dockerd's command line, split on spaces, when the process table shows one. */
   dockerdArgs?: string[];
@@ -76,6 +81,16 @@ async function collectDataRoot(ctx: EvidenceContext): Promise<DataRootEvidence> 
   if (dockerdArgs) evidence.dockerdArgs = dockerdArgs;
   const dockerFilesystem = disk?.filesystems.find((fs) => fs.holdsDockerRoot)?.row;
   if (dockerFilesystem) evidence.dockerFilesystem = dockerFilesystem;
+  const configured = daemonString(config, 'data-root') ?? DEFAULT_DOCKER_ROOT;
+  if (configured !== root.path && configured.startsWith('/')) {
+    const link = await (configured === DEFAULT_DOCKER_ROOT
+      ? usualRoot
+      : ctx.conn.exec(sh`readlink -f -- ${configured}`));
+    const target = link.stdout.trim();
+    if (link.code === 0 && target !== configured && target === (evidence.resolvedPath ?? root.path)) {
+      evidence.configuredLink = { path: configured, target };
+    }
+  }
   return evidence;
 }
 
@@ -164,6 +179,16 @@ export function judgeDataRoot(evidence: DataRootEvidence): Finding[] {
       check: 'data-root',
       severity: 'info',
       summary: `${evidence.daemonJson.path} could not be used: ${evidence.daemonJson.parseError}`,
+    });
+  }
+  if (evidence.configuredLink) {
+    const { path, target } = evidence.configuredLink;
+    findings.push({
+      check: 'data-root',
+      severity: 'warn',
+      summary: `${path}, where dockerd is told to keep its data, is a symlink to ${target}`,
+      detail: `dockerd follows it and reports ${target}. Orchestrators (Kubernetes among them) do not support a symlinked Docker root dir: set "data-root": "${target}" in daemon.json (the move runbook sets data-root to where it moves the data).`,
+      evidence: [source, `readlink -f ${path}: ${target}`],
     });
   }
   const migration = migrationFinding(evidence);

@@ -1,8 +1,8 @@
 // Setting keys in /etc/docker/daemon.json for runbooks, and putting it back. Every other key is
 // kept as it was; a file dockmedic cannot rewrite faithfully (comments, not JSON, the removed
 // `graph`) or a key that dockerd also gets as a flag (dockerd then refuses to start) is refused with
-// the exact place to fix. The first change of a runbook keeps a backup named after its stamp
-// (daemon.json.dockmedic-<stamp>, or a `.absent` marker when there was no file); the rollback restores it.
+// the exact place to fix. The first change of a runbook keeps a backup named after its run
+// (daemon.json.dockmedic-<run>, or a `.absent` marker when there was no file); the rollback restores it.
 
 import { createContext } from '../evidence/context.ts';
 import { DAEMON_JSON_PATH, parseDaemonJson } from '../evidence/daemonConfig.ts';
@@ -17,8 +17,8 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   'storage-driver': ['--storage-driver', '-s'],
 };
 
-export function backupOf(stamp: string): string {
-  return `${DAEMON_JSON_PATH}.dockmedic-${stamp}`;
+export function backupOf(run: string): string {
+  return `${DAEMON_JSON_PATH}.dockmedic-${run}`;
 }
 
 export async function readDaemonJsonText(ctx: FixContext): Promise<string | undefined> {
@@ -68,20 +68,20 @@ export function withKeys(text: string | undefined, values: Record<string, string
 }
 
 /**
- * Backs the file up (once per stamp: the first backup is the state before the runbook), writes the
+ * Backs the file up (once per run: the first backup is the state before the runbook), writes the
  * keys, and checks the result (`dockerd --validate` where it exists, else a JSON read-back); a
  * result that does not check out is replaced by the backup at once.
  */
 export async function setDaemonJsonKeys(
   ctx: FixContext,
-  stamp: string,
+  run: string,
   values: Record<string, string>,
 ): Promise<{ ok: boolean; output: string }> {
   const editable = await daemonJsonEditable(ctx, Object.keys(values));
   if (!editable.ok) return { ok: false, output: editable.reason };
   const text = await readDaemonJsonText(ctx);
   const next = withKeys(text, values);
-  const backup = backupOf(stamp);
+  const backup = backupOf(run);
   const temp = `${DAEMON_JSON_PATH}.dockmedic-new`;
   const write = await ctx.conn.exec(
     sh`set -e; mkdir -p /etc/docker
@@ -100,7 +100,7 @@ printf '%s' ${next} > ${temp}; mv -f -- ${temp} ${DAEMON_JSON_PATH}`,
       ok: true,
       output: `${DAEMON_JSON_PATH} now sets ${set}, other keys unchanged (${check.how}); backup ${backup}`,
     };
-  const restored = await restoreDaemonJson(ctx, stamp);
+  const restored = await restoreDaemonJson(ctx, run);
   return { ok: false, output: `the written file did not check out (${check.how}); ${restored.output}` };
 }
 
@@ -118,13 +118,13 @@ async function validate(ctx: FixContext, values: Record<string, string>): Promis
   };
 }
 
-/** Puts back the daemon.json a runbook's stamp started from; the file it replaces is kept as `.failed-<stamp>`. */
+/** Puts back the daemon.json a runbook's run started from; the file it replaces is kept as `.failed-<run>`. */
 export async function restoreDaemonJson(
   ctx: FixContext,
-  stamp: string,
+  run: string,
 ): Promise<{ ok: boolean; changed: boolean; output: string }> {
-  const backup = backupOf(stamp);
-  const failed = `${DAEMON_JSON_PATH}.failed-${stamp}`;
+  const backup = backupOf(run);
+  const failed = `${DAEMON_JSON_PATH}.failed-${run}`;
   const result = await ctx.conn.exec(
     sh`if [ -e ${backup} ]; then if cmp -s -- ${backup} ${DAEMON_JSON_PATH}; then echo @@same; else cp -p -- ${DAEMON_JSON_PATH} ${failed} 2>/dev/null; cp -p -- ${backup} ${DAEMON_JSON_PATH} && echo @@restored; fi
 elif [ -e ${`${backup}.absent`} ]; then if [ -e ${DAEMON_JSON_PATH} ]; then mv -f -- ${DAEMON_JSON_PATH} ${failed} && echo @@removed; else echo @@same; fi
@@ -155,9 +155,9 @@ else echo @@never; fi`,
   };
 }
 
-/** True when daemon.json is no longer what it was before the runbook with this stamp changed it. */
-export async function daemonJsonChanged(ctx: FixContext, stamp: string): Promise<boolean> {
-  const backup = backupOf(stamp);
+/** True when daemon.json is no longer what it was before the runbook with this run changed it. */
+export async function daemonJsonChanged(ctx: FixContext, run: string): Promise<boolean> {
+  const backup = backupOf(run);
   const result = await ctx.conn.exec(
     sh`if [ -e ${backup} ]; then cmp -s -- ${backup} ${DAEMON_JSON_PATH} || echo @@changed; elif [ -e ${`${backup}.absent`} ] && [ -e ${DAEMON_JSON_PATH} ]; then echo @@changed; fi`,
     { privileged: true },

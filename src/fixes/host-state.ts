@@ -1,5 +1,5 @@
 // What a runbook keeps on the host between its steps (each step is its own approval, maybe run by
-// another worker): small JSON files under /run/dockmedic/<stamp>/ (tmpfs, root only, gone at
+// another worker): small JSON files under /run/dockmedic/<run>/ (tmpfs, root only, gone at
 // reboot), and long commands (a copy of the Docker root, docker save) run detached there, so they
 // finish and leave their exit status even when the worker or the SSH connection dies meanwhile.
 
@@ -8,14 +8,25 @@ import { type ShellCommand, sh } from '../hosts/shell.ts';
 import type { FixContext } from './types.ts';
 
 export const STATE_ROOT = '/run/dockmedic';
-const POLL_MS = 2000;
 
-export function stateDir(stamp: string): string {
-  return `${STATE_ROOT}/${stamp}`;
+/**
+ * A runbook run: the runbook and the stamp of the check that offered it. Two runbooks offered by one
+ * report share a stamp, so the run id keeps their state, backups and rollbacks apart.
+ */
+export const RUN_ID = /^(move-data-root|switch-to-overlay2)-\d{8}T\d{6}Z$/;
+
+export function runIdOf(runbook: 'move-data-root' | 'switch-to-overlay2', stamp: string): string {
+  return `${runbook}-${stamp}`;
 }
 
-export async function saveState(ctx: FixContext, stamp: string, name: string, value: unknown): Promise<void> {
-  const dir = stateDir(stamp);
+const POLL_MS = 2000;
+
+export function stateDir(run: string): string {
+  return `${STATE_ROOT}/${run}`;
+}
+
+export async function saveState(ctx: FixContext, run: string, name: string, value: unknown): Promise<void> {
+  const dir = stateDir(run);
   const text = JSON.stringify(value);
   const result = await ctx.conn.exec(
     sh`umask 077 && mkdir -p -- ${dir} && printf '%s' ${text} > ${`${dir}/${name}.json`}`,
@@ -27,11 +38,11 @@ export async function saveState(ctx: FixContext, stamp: string, name: string, va
 /** The saved value, or undefined when there is none (another host, a reboot) or it does not parse. */
 export async function loadState<T>(
   ctx: FixContext,
-  stamp: string,
+  run: string,
   name: string,
   schema: z.ZodType<T>,
 ): Promise<T | undefined> {
-  const result = await ctx.conn.exec(sh`cat -- ${`${stateDir(stamp)}/${name}.json`}`, { privileged: true });
+  const result = await ctx.conn.exec(sh`cat -- ${`${stateDir(run)}/${name}.json`}`, { privileged: true });
   if (result.code !== 0) return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(result.stdout));
@@ -60,11 +71,11 @@ function wait(ms: number): Promise<void> {
  */
 export async function runDetached(
   ctx: FixContext,
-  stamp: string,
+  run: string,
   name: string,
   command: ShellCommand,
 ): Promise<DetachedResult> {
-  const dir = stateDir(stamp);
+  const dir = stateDir(run);
   const [pid, rc, log] = [`${dir}/${name}.pid`, `${dir}/${name}.rc`, `${dir}/${name}.log`];
   const inner = `${command}; echo $? > ${rc}`;
   const started = Date.now();
@@ -92,4 +103,34 @@ rm -f -- ${rc} && cd / && (setsid sh -c ${inner} </dev/null >${log} 2>&1 & echo 
     }
     await wait(POLL_MS);
   }
+}
+
+const HOLD = 'dockerd-held';
+/** A hold older than this is a leftover (a worker and its rollback both gone): it no longer holds. */
+const HOLD_MINUTES = 24 * 60;
+
+/**
+ * Marks dockerd as stopped on purpose by this runbook, so neither the watchdog (autoStart) nor a
+ * "Start docker" button starts it in the middle of a copy; the runbook's own start and its rollback
+ * release it.
+ */
+export async function holdDockerdStopped(ctx: FixContext, run: string): Promise<void> {
+  const dir = stateDir(run);
+  const result = await ctx.conn.exec(sh`umask 077 && mkdir -p -- ${dir} && printf '%s' ${run} > ${`${dir}/${HOLD}`}`, {
+    privileged: true,
+  });
+  if (result.code !== 0) throw new Error(`could not write ${dir}/${HOLD}: ${result.stderr.trim()}`);
+}
+
+export async function releaseDockerd(ctx: FixContext, run: string): Promise<void> {
+  await ctx.conn.exec(sh`rm -f -- ${`${stateDir(run)}/${HOLD}`}`, { privileged: true });
+}
+
+/** The run id ("move-data-root-20260102T030405Z") of a runbook that holds dockerd stopped, else undefined. */
+export async function dockerdHold(ctx: FixContext): Promise<string | undefined> {
+  const result = await ctx.conn.exec(
+    sh`f=$(find ${STATE_ROOT} -mindepth 2 -maxdepth 2 -name ${HOLD} -mmin -${HOLD_MINUTES} 2>/dev/null | head -n 1); [ -n "$f" ] && basename -- "$(dirname -- "$f")"`,
+    { privileged: true },
+  );
+  return result.stdout.trim() || undefined;
 }

@@ -13,7 +13,7 @@ import { formatBytes } from '../format.ts';
 import { type ShellCommand, sh } from '../hosts/shell.ts';
 import { daemonJsonEditable, setDaemonJsonKeys } from './daemon-json-edit.ts';
 import { answers, START_WAYS, startDockerd } from './dockerd-service.ts';
-import { loadState, runDetached, saveState } from './host-state.ts';
+import { loadState, releaseDockerd, runDetached, runIdOf, saveState } from './host-state.ts';
 import { loadSnapshot, stopDockerForRunbook } from './runbook-docker.ts';
 import type { FixContext, Recheck } from './types.ts';
 
@@ -24,6 +24,11 @@ export interface MoveDataRootParams {
   from: string;
   to: string;
   stamp: string;
+}
+
+/** This run's id: names its state on the host, its daemon.json backup and its rollback. */
+export function runOf(params: MoveDataRootParams): string {
+  return runIdOf('move-data-root', params.stamp);
 }
 
 /** What the first step measured, kept on the host for the steps after it. */
@@ -59,7 +64,7 @@ export const STEP_COMMANDS = {
     `find ${p.from} -xdev | wc -l and the sum of its file sizes; df -PTk ${p.to}; cat /etc/docker/daemon.json; GET /images/json, /containers/json`,
   stop: 'POST /containers/{id}/stop for each running one; systemctl stop docker.socket docker.service containerd.service, or SIGTERM to the pid in dockerd’s pidfile; check nothing is mounted below the root',
   copy: (p: MoveDataRootParams) =>
-    `rsync -aHAX --numeric-ids ${p.from}/ ${p.to}/ (cp -a ${p.from}/. ${p.to}/ where rsync is missing), detached, log in /run/dockmedic/${p.stamp}/`,
+    `rsync -aHAX --numeric-ids ${p.from}/ ${p.to}/ (cp -a ${p.from}/. ${p.to}/ where rsync is missing), detached, log in /run/dockmedic/${runOf(p)}/`,
   verify: (p: MoveDataRootParams) => `find … -xdev | wc -l and the sum of file sizes, on ${p.from} and ${p.to}`,
   write:
     'write /etc/docker/daemon.json (other keys kept); dockerd --validate (Docker 23+) or a JSON read-back; restore the backup if it fails',
@@ -147,7 +152,7 @@ export async function measureStep(ctx: FixContext, params: MoveDataRootParams): 
       ok: false,
       output: [...lines, `not enough room on ${to.filesystem?.mount ?? to.path}: nothing was changed`].join('\n'),
     };
-  await saveState(ctx, params.stamp, 'measured', {
+  await saveState(ctx, runOf(params), 'measured', {
     source: from.resolved,
     entries: usage.entries,
     bytes,
@@ -159,7 +164,7 @@ export async function measureStep(ctx: FixContext, params: MoveDataRootParams): 
 export async function stopStep(ctx: FixContext, params: MoveDataRootParams): Promise<StepResult> {
   const checked = await preflight(ctx, params, { dockerdMustRun: false });
   if (!checked.ok) return { ok: false, output: `not stopped: ${checked.reason}` };
-  const measured = await loadState(ctx, params.stamp, 'measured', Measured);
+  const measured = await loadState(ctx, runOf(params), 'measured', Measured);
   if (!measured)
     return {
       ok: false,
@@ -167,14 +172,14 @@ export async function stopStep(ctx: FixContext, params: MoveDataRootParams): Pro
     };
   if ((checked.to?.filesystem?.availBytes ?? 0) < neededBytes(measured.bytes))
     return { ok: false, output: `not stopped: ${params.to} no longer has room for ${formatBytes(measured.bytes)}` };
-  return stopDockerForRunbook(ctx, params.stamp, measured.source);
+  return stopDockerForRunbook(ctx, runOf(params), measured.source);
 }
 
 /** dockerd must stay stopped from the copy until daemon.json points at the copy. */
 async function stoppedWithMeasure(ctx: FixContext, params: MoveDataRootParams): Promise<Measured | string> {
   if (await answers(ctx))
     return 'dockerd is running again: the copy would not match what it writes; roll back and start over';
-  const measured = await loadState(ctx, params.stamp, 'measured', Measured);
+  const measured = await loadState(ctx, runOf(params), 'measured', Measured);
   return measured ?? 'the measurement of step 1 is not on the host any more (rebooted?)';
 }
 
@@ -188,7 +193,7 @@ export async function copyStep(ctx: FixContext, params: MoveDataRootParams): Pro
   if ((to.filesystem?.availBytes ?? 0) < measured.bytes)
     return { ok: false, output: `not copied: ${params.to} no longer has room for ${formatBytes(measured.bytes)}` };
   const command = copyCommand(measured.tool, measured.source, params.to);
-  const result = await runDetached(ctx, params.stamp, 'copy', command);
+  const result = await runDetached(ctx, runOf(params), 'copy', command);
   const how = measured.tool === 'rsync' ? 'rsync -aHAX --numeric-ids' : 'cp -a (rsync is not installed)';
   if (result.code !== 0) {
     const why = result.code === undefined ? 'it stopped without an exit status (killed?)' : `exit ${result.code}`;
@@ -225,17 +230,18 @@ export async function verifyStep(ctx: FixContext, params: MoveDataRootParams): P
 export async function writeStep(ctx: FixContext, params: MoveDataRootParams): Promise<StepResult> {
   const measured = await stoppedWithMeasure(ctx, params);
   if (typeof measured === 'string') return { ok: false, output: `daemon.json not changed: ${measured}` };
-  return setDaemonJsonKeys(ctx, params.stamp, { 'data-root': params.to });
+  return setDaemonJsonKeys(ctx, runOf(params), { 'data-root': params.to });
 }
 
 export async function startAndCompareStep(ctx: FixContext, params: MoveDataRootParams): Promise<StepResult> {
   const started = await startDockerd(ctx);
   if (!started.ok) return { ok: false, output: started.output };
+  await releaseDockerd(ctx, runOf(params));
   const context = createContext(ctx.conn);
   const info = await dockerInfo(context);
   const lines = [started.output, `DockerRootDir: ${info.DockerRootDir}`];
   if (info.DockerRootDir !== params.to) return { ok: false, output: [...lines, `expected ${params.to}`].join('\n') };
-  const [before, after] = await Promise.all([loadSnapshot(ctx, params.stamp), dockerInventory(context)]);
+  const [before, after] = await Promise.all([loadSnapshot(ctx, runOf(params)), dockerInventory(context)]);
   lines.push(`now: ${describeInventory(after)}`);
   if (!before)
     return { ok: true, output: [...lines, 'no list was recorded before the stop: nothing to compare with'].join('\n') };

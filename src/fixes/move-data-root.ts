@@ -11,6 +11,7 @@ import {
   copyStep,
   measureStep,
   preflight,
+  runOf,
   STEP_COMMANDS,
   startAndCompareStep,
   stopStep,
@@ -54,7 +55,7 @@ export const MoveDataRootParams = z
 export type MoveDataRootParams = z.infer<typeof MoveDataRootParams>;
 
 function plan(params: MoveDataRootParams): Operation[] {
-  const { from, to, stamp } = params;
+  const { from, to } = params;
   return [
     {
       description: `Measure and check (nothing changes): size of ${from}, room on ${to}, time, daemon.json`,
@@ -70,7 +71,7 @@ function plan(params: MoveDataRootParams): Operation[] {
       command: STEP_COMMANDS.verify(params),
     },
     {
-      description: `Set "data-root": "${to}" in /etc/docker/daemon.json, every other key kept (backup daemon.json.dockmedic-${stamp})`,
+      description: `Set "data-root": "${to}" in /etc/docker/daemon.json, every other key kept (backup daemon.json.dockmedic-${runOf(params)})`,
       command: STEP_COMMANDS.write,
     },
     {
@@ -97,7 +98,7 @@ async function runStep(
 ): Promise<{ ok: boolean; output: string }> {
   const run = STEPS[step];
   if (run) return run(ctx, params);
-  if (step === STEPS.length) return startContainersThatRan(ctx, params.stamp);
+  if (step === STEPS.length) return startContainersThatRan(ctx, runOf(params));
   return { ok: false, output: `this runbook has no step ${step + 1}` };
 }
 
@@ -107,7 +108,7 @@ const FIRST_STEP_WITHOUT_DOCKER = 1;
 function followUp(params: MoveDataRootParams, step: number, outcome: StepOutcome): FixProposal | undefined {
   if (outcome !== 'done' && step >= FIRST_STEP_WITHOUT_DOCKER) {
     return proposeRestoreDocker('Roll back: restore the previous daemon.json and start dockerd', {
-      stamp: params.stamp,
+      run: runOf(params),
     });
   }
   if (outcome === 'done' && step === STEPS.length) {

@@ -11,12 +11,12 @@ import { dockerInfo } from '../evidence/docker.ts';
 import { sh } from '../hosts/shell.ts';
 import { backupOf, daemonJsonChanged, restoreDaemonJson } from './daemon-json-edit.ts';
 import { answers, START_WAYS, startDockerd, stopDockerd } from './dockerd-service.ts';
-import { stateDir } from './host-state.ts';
+import { RUN_ID, releaseDockerd, stateDir } from './host-state.ts';
 import { startContainersThatRan } from './runbook-docker.ts';
 import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const RestoreDockerParams = z
-  .object({ stamp: z.string().regex(/^\d{8}T\d{6}Z$/, 'expected a stamp like 20260102T030405Z') })
+  .object({ run: z.string().regex(RUN_ID, 'expected a runbook run like move-data-root-20260102T030405Z') })
   .strict();
 export type RestoreDockerParams = z.infer<typeof RestoreDockerParams>;
 
@@ -24,7 +24,7 @@ function plan(params: RestoreDockerParams): Operation[] {
   return [
     {
       description: 'Stop a copy or save of this runbook that still runs (it would be stale)',
-      command: `kill -TERM -<pgid> for each unfinished ${stateDir(params.stamp)}/*.pid`,
+      command: `kill -TERM -<pgid> for each unfinished ${stateDir(params.run)}/*.pid`,
     },
     {
       description: 'Stop dockerd if it runs with the changed daemon.json',
@@ -32,7 +32,7 @@ function plan(params: RestoreDockerParams): Operation[] {
     },
     {
       description: 'Restore /etc/docker/daemon.json as it was before the runbook (the replaced one is kept)',
-      command: `cp -p ${backupOf(params.stamp)} /etc/docker/daemon.json`,
+      command: `cp -p ${backupOf(params.run)} /etc/docker/daemon.json`,
     },
     { description: 'Start dockerd', command: `${START_WAYS.systemctl.command}, or ${START_WAYS.dockerd.command}` },
     {
@@ -47,9 +47,9 @@ async function recheck(): Promise<Recheck> {
   return { ok: true };
 }
 
-async function stopUnfinished(ctx: FixContext, stamp: string): Promise<string> {
+async function stopUnfinished(ctx: FixContext, run: string): Promise<string> {
   const result = await ctx.conn.exec(
-    sh`for f in ${stateDir(stamp)}/*.pid; do [ -e "$f" ] || continue; [ -e "\${f%.pid}.rc" ] && continue; p=$(cat "$f"); kill -0 "$p" 2>/dev/null || continue; kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p"; echo "stopped the unfinished $(basename "$f" .pid) (pid $p)"; done`,
+    sh`for f in ${stateDir(run)}/*.pid; do [ -e "$f" ] || continue; [ -e "\${f%.pid}.rc" ] && continue; p=$(cat "$f"); kill -0 "$p" 2>/dev/null || continue; kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p"; echo "stopped the unfinished $(basename "$f" .pid) (pid $p)"; done`,
     { privileged: true },
   );
   return result.stdout.trim() || 'nothing of the runbook still runs';
@@ -64,8 +64,8 @@ async function run(ctx: FixContext, params: RestoreDockerParams): Promise<FixOut
     Operation,
   ];
   const operations: FixOutcome['operations'] = [];
-  operations.push({ ...stopOp, result: await stopUnfinished(ctx, params.stamp) });
-  const changed = await daemonJsonChanged(ctx, params.stamp);
+  operations.push({ ...stopOp, result: await stopUnfinished(ctx, params.run) });
+  const changed = await daemonJsonChanged(ctx, params.run);
   if (changed && (await answers(ctx))) {
     const stopped = await stopDockerd(ctx);
     operations.push({ ...daemonOp, command: stopped.command, result: stopped.output });
@@ -78,14 +78,15 @@ async function run(ctx: FixContext, params: RestoreDockerParams): Promise<FixOut
       result: changed ? 'dockerd is not running' : 'daemon.json is unchanged: dockerd may keep running',
     });
   }
-  const restored = await restoreDaemonJson(ctx, params.stamp);
+  const restored = await restoreDaemonJson(ctx, params.run);
   operations.push({ ...restoreOp, result: restored.output });
   if (!restored.ok) return { ok: false, summary: restored.output, operations };
+  await releaseDockerd(ctx, params.run);
   const started = await startDockerd(ctx);
   operations.push({ ...startOp, command: started.command, result: started.output });
   if (!started.ok)
     return { ok: false, summary: `daemon.json is restored but dockerd did not start: ${started.output}`, operations };
-  const containers = await startContainersThatRan(ctx, params.stamp);
+  const containers = await startContainersThatRan(ctx, params.run);
   operations.push({ ...containersOp, result: containers.output });
   const info = await dockerInfo(createContext(ctx.conn));
   const state = `dockerd runs with the daemon.json from before the runbook (DockerRootDir ${info.DockerRootDir}, storage driver ${info.Driver})`;

@@ -9,14 +9,14 @@ import { mountsBelow } from '../evidence/dirFacts.ts';
 import { dockerCall } from '../evidence/docker.ts';
 import { dockerInventory, Inventory } from '../evidence/dockerInventory.ts';
 import { answers, stopContainerd, stopDockerd } from './dockerd-service.ts';
-import { loadState, saveState } from './host-state.ts';
+import { holdDockerdStopped, loadState, saveState } from './host-state.ts';
 import type { FixContext } from './types.ts';
 
 const SNAPSHOT = 'before';
 const STOP_SECONDS = 10;
 
-export function loadSnapshot(ctx: FixContext, stamp: string): Promise<Inventory | undefined> {
-  return loadState(ctx, stamp, SNAPSHOT, Inventory);
+export function loadSnapshot(ctx: FixContext, run: string): Promise<Inventory | undefined> {
+  return loadState(ctx, run, SNAPSHOT, Inventory);
 }
 
 function wait(ms: number): Promise<void> {
@@ -26,14 +26,16 @@ function wait(ms: number): Promise<void> {
 /** Snapshot, stop the running containers, stop dockerd (and containerd where separate), then make sure nothing is left mounted below the root. */
 export async function stopDockerForRunbook(
   ctx: FixContext,
-  stamp: string,
+  run: string,
   root: string,
 ): Promise<{ ok: boolean; output: string }> {
   const lines: string[] = [];
+  // Before anything stops: the watchdog and the Start docker button must leave it stopped.
+  await holdDockerdStopped(ctx, run);
   if (await answers(ctx)) {
     const context = createContext(ctx.conn);
     const inventory = await dockerInventory(context);
-    await saveState(ctx, stamp, SNAPSHOT, inventory);
+    await saveState(ctx, run, SNAPSHOT, inventory);
     const running = inventory.containers.filter((container) => container.running);
     lines.push(
       `recorded ${inventory.images.length} image(s) and ${inventory.containers.length} container(s) (${running.length} running)`,
@@ -51,7 +53,7 @@ export async function stopDockerForRunbook(
       lines.push(`container ${container.name}: ${stopped}`);
     }
   } else {
-    const saved = await loadSnapshot(ctx, stamp);
+    const saved = await loadSnapshot(ctx, run);
     lines.push(
       saved
         ? 'dockerd was not running; the list recorded before is kept'
@@ -72,12 +74,15 @@ export async function stopDockerForRunbook(
     return { ok: false, output: lines.join('\n') };
   }
   lines.push(`nothing is mounted below ${root}`);
+  lines.push(
+    'dockerd is held stopped: neither the watchdog nor Start docker starts it until this runbook or its rollback does',
+  );
   return { ok: true, output: lines.join('\n') };
 }
 
 /** Starts the containers the snapshot saw running that do not run now, and waits until they do. */
-export async function startContainersThatRan(ctx: FixContext, stamp: string): Promise<{ ok: boolean; output: string }> {
-  const before = await loadSnapshot(ctx, stamp);
+export async function startContainersThatRan(ctx: FixContext, run: string): Promise<{ ok: boolean; output: string }> {
+  const before = await loadSnapshot(ctx, run);
   if (!before) return { ok: true, output: 'no list of containers was recorded before the stop: none started' };
   const wanted = before.containers.filter((container) => container.running);
   if (wanted.length === 0) return { ok: true, output: 'no container was running before: none to start' };

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { answers, START_WAYS, startDockerd } from './dockerd-service.ts';
+import { dockerdHold } from './host-state.ts';
 import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const StartDockerParams = z.object({}).strict();
@@ -23,6 +24,13 @@ const OPERATIONS: Operation[] = [
 
 async function recheck(ctx: FixContext): Promise<Recheck> {
   if (await answers(ctx)) return { ok: false, reason: 'dockerd is already running (it answers _ping)' };
+  const hold = await dockerdHold(ctx);
+  if (hold) {
+    return {
+      ok: false,
+      reason: `dockerd was stopped on purpose by the runbook run ${hold}, which works on Docker's data: its next step or its rollback starts it`,
+    };
+  }
   return { ok: true };
 }
 

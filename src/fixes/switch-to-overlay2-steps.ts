@@ -16,7 +16,7 @@ import { formatBytes } from '../format.ts';
 import { joinCommands, quote, type ShellCommand, sh } from '../hosts/shell.ts';
 import { daemonJsonEditable } from './daemon-json-edit.ts';
 import { answers, startDockerd } from './dockerd-service.ts';
-import { loadState, runDetached, saveState } from './host-state.ts';
+import { loadState, releaseDockerd, runDetached, runIdOf, saveState } from './host-state.ts';
 import type { FixContext, Recheck } from './types.ts';
 
 type StepResult = { ok: boolean; output: string };
@@ -26,6 +26,11 @@ export interface SwitchParams {
   root: string;
   driver: string;
   stamp: string;
+}
+
+/** This run's id: names its state on the host, its daemon.json backup and its rollback. */
+export function runOf(params: SwitchParams): string {
+  return runIdOf('switch-to-overlay2', params.stamp);
 }
 
 /** How the plan names the save directory before the first step has chosen it. */
@@ -131,13 +136,13 @@ export async function checkStep(ctx: FixContext, params: SwitchParams): Promise<
     untagged,
     containers: containers.map(({ name, kind, command }) => ({ name, kind, command })),
   };
-  await saveState(ctx, params.stamp, 'overlay2-plan', planned);
+  await saveState(ctx, runOf(params), 'overlay2-plan', planned);
   return { ok: true, output: [...lines, 'nothing was changed'].join('\n') };
 }
 
 async function planned(ctx: FixContext, params: SwitchParams): Promise<Planned | string> {
   return (
-    (await loadState(ctx, params.stamp, 'overlay2-plan', Planned)) ??
+    (await loadState(ctx, runOf(params), 'overlay2-plan', Planned)) ??
     'the plan of step 1 is not on the host any more (rebooted?); run the check again'
   );
 }
@@ -156,7 +161,7 @@ export async function saveStep(ctx: FixContext, params: SwitchParams): Promise<S
       ? (`${sh`docker -H ${socket} save -o ${tar}`} ${tags.map((tag) => quote(tag)).join(' ')}` as ShellCommand)
       : sh`true`;
   const command = joinCommands([sh`umask 077`, sh`mkdir -p -- ${plan.saveDir}`, save, inspect], ' && ');
-  const result = await runDetached(ctx, params.stamp, 'save', command);
+  const result = await runDetached(ctx, runOf(params), 'save', command);
   if (result.code !== 0)
     return {
       ok: false,
@@ -169,9 +174,10 @@ export async function saveStep(ctx: FixContext, params: SwitchParams): Promise<S
   };
 }
 
-export async function startStep(ctx: FixContext): Promise<StepResult> {
+export async function startStep(ctx: FixContext, params: SwitchParams): Promise<StepResult> {
   const started = await startDockerd(ctx);
   if (!started.ok) return { ok: false, output: started.output };
+  await releaseDockerd(ctx, runOf(params));
   const info = await dockerInfo(createContext(ctx.conn));
   const status = (info.DriverStatus ?? []).map((pair) => pair.join(': ')).join(', ');
   const lines = [started.output, `storage driver: ${info.Driver}${status ? ` (${status})` : ''}`];
@@ -189,7 +195,7 @@ export async function loadStep(ctx: FixContext, params: SwitchParams): Promise<S
   if (Object.keys(plan.tags).length > 0) {
     const result = await runDetached(
       ctx,
-      params.stamp,
+      runOf(params),
       'load',
       sh`docker -H ${socket} load -i ${`${plan.saveDir}/images.tar`}`,
     );

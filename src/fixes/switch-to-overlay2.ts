@@ -16,6 +16,7 @@ import {
   checkStep,
   loadStep,
   preflight,
+  runOf,
   SAVE_DIR_NOTE,
   saveStep,
   startStep,
@@ -61,7 +62,7 @@ function plan(params: SwitchToOverlay2Params): Operation[] {
         'POST /containers/{id}/stop for each running one; systemctl stop docker.socket docker.service containerd.service, or SIGTERM to the pid in dockerd’s pidfile',
     },
     {
-      description: `Set "storage-driver": "overlay2" in /etc/docker/daemon.json, every other key kept (backup daemon.json.dockmedic-${params.stamp})`,
+      description: `Set "storage-driver": "overlay2" in /etc/docker/daemon.json, every other key kept (backup daemon.json.dockmedic-${runOf(params)})`,
       command:
         'write /etc/docker/daemon.json; dockerd --validate (Docker 23+) or a JSON read-back; restore the backup if it fails',
     },
@@ -83,13 +84,13 @@ function recheck(ctx: FixContext, params: SwitchToOverlay2Params): Promise<Reche
 async function stopStep(ctx: FixContext, params: SwitchToOverlay2Params) {
   const checked = await preflight(ctx, params);
   if (!checked.ok) return { ok: false, output: `not stopped: ${checked.reason}` };
-  return stopDockerForRunbook(ctx, params.stamp, params.root);
+  return stopDockerForRunbook(ctx, runOf(params), params.root);
 }
 
 async function writeStep(ctx: FixContext, params: SwitchToOverlay2Params) {
   const stopped = await stoppedDocker(ctx);
   if (stopped) return { ok: false, output: `daemon.json not changed: ${stopped}` };
-  return setDaemonJsonKeys(ctx, params.stamp, { 'storage-driver': 'overlay2' });
+  return setDaemonJsonKeys(ctx, runOf(params), { 'storage-driver': 'overlay2' });
 }
 
 const STEPS = [checkStep, saveStep, stopStep, writeStep, startStep, loadStep];
@@ -105,7 +106,7 @@ const FIRST_STEP_WITHOUT_DOCKER = 2;
 function followUp(params: SwitchToOverlay2Params, step: number, outcome: StepOutcome): FixProposal | undefined {
   if (outcome === 'done' || step < FIRST_STEP_WITHOUT_DOCKER) return undefined;
   return proposeRestoreDocker(`Roll back: restore the previous daemon.json (${params.driver}) and start dockerd`, {
-    stamp: params.stamp,
+    run: runOf(params),
   });
 }
 

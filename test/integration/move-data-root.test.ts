@@ -3,6 +3,7 @@ import { runChecks } from '../../src/checks/run.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { moveDataRootFix } from '../../src/fixes/move-data-root.ts';
 import { removeOldDataRootFix } from '../../src/fixes/remove-old-data-root.ts';
+import { startDockerFix } from '../../src/fixes/start-docker.ts';
 import { createHostPool } from '../../src/hosts/pool.ts';
 import type { HostConnection, HostPool } from '../../src/hosts/types.ts';
 import { restoreDaemonJson, saveDaemonJson, writeDaemonJsonWithComments } from '../lab/faults/daemon-config.ts';
@@ -81,6 +82,27 @@ describe('move-data-root on a lab host', () => {
     expect(await host.pingDocker()).toBe(true);
   });
 
+  it('recognises and reports a configured root that is a symlink, in the check and in the plan', async () => {
+    const config = JSON.parse(original) as Record<string, unknown>;
+    await host.sh('ln -sfn /var/lib/docker /run/docker-link');
+    await restoreDaemonJson(host, JSON.stringify({ ...config, 'data-root': '/run/docker-link' }, null, 2));
+
+    const [result] = await runChecks(conn, ['data-root']);
+    const plan = await moveDataRootFix.runStep!({ conn }, await proposal(), 0);
+    await restoreDaemonJson(host, original);
+
+    expect(result?.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warn',
+        summary: '/run/docker-link, where dockerd is told to keep its data, is a symlink to /var/lib/docker',
+      }),
+    );
+    expect(plan.output).toContain(
+      '/run/docker-link (what dockerd is configured with) is a symlink to /var/lib/docker; once data-root is set it is no longer used',
+    );
+    expect(await host.pingDocker()).toBe(true);
+  });
+
   it('refuses a target inside the old root', () => {
     const parsed = moveDataRootFix.params.safeParse({
       from: '/var/lib/docker',
@@ -103,6 +125,12 @@ describe('move-data-root on a lab host', () => {
       const result = await moveDataRootFix.runStep!({ conn }, params, index);
       outputs.push(result.output);
       expect(result, `step ${index + 1}: ${result.output}`).toMatchObject({ ok: true });
+      if (index === 1) {
+        expect(await startDockerFix.recheck({ conn }, {})).toMatchObject({
+          ok: false,
+          reason: expect.stringContaining('stopped on purpose by the runbook run move-data-root-'),
+        });
+      }
     }
 
     expect(outputs[0]).toMatch(/\/var\/lib\/docker: \d+(\.\d+)? MiB in \d+ files/);

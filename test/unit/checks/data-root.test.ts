@@ -40,6 +40,15 @@ describe('judgeDataRoot', () => {
     expect(finding).toMatchObject({ severity: 'warn', summary: `The Docker root dir ${link} is a symlink to ${root}` });
   });
 
+  it('warns when the configured root is a symlink dockerd followed', () => {
+    const [finding] = judgeDataRoot(evidence({ configuredLink: { path: '/var/lib/docker', target: root } }));
+
+    expect(finding).toMatchObject({
+      severity: 'warn',
+      summary: `/var/lib/docker, where dockerd is told to keep its data, is a symlink to ${root}`,
+    });
+  });
+
   it.each([
     ['daemon.json "graph"', { daemonJson: parseDaemonJson('{"graph": "/srv/docker"}') }],
     ['--graph on the command line', { dockerdArgs: ['/usr/bin/dockerd', '--graph', '/srv/docker'] }],

@@ -91,7 +91,7 @@ describe('the move runbook', () => {
     for (const step of [1, 2, 3, 4, 5, 6]) {
       expect(followUp(params, step, 'failed')).toMatchObject({
         fix: 'restore-docker',
-        params: { stamp: params.stamp },
+        params: { run: 'move-data-root-20260102T030405Z' },
       });
       expect(followUp(params, step, 'unknown')).toMatchObject({ fix: 'restore-docker' });
     }
