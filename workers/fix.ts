@@ -1,8 +1,8 @@
-import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
+import { offerRunbookFollowUp } from '../src/approvals/followUp.ts';
 import type { ApprovalRecord } from '../src/approvals/store.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { getFix } from '../src/fixes/index.ts';
-import type { Fix, FixOutcome, FixProposal, Operation, StepOutcome } from '../src/fixes/types.ts';
+import type { Fix, FixOutcome, StepOutcome } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { FixJob } from '../src/queue/payloads.ts';
@@ -131,66 +131,15 @@ async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord): Promise<
   await offerAfterStep(deps, record, 'unknown');
 }
 
-/**
- * After a runbook step: the next step when it went well, else (and after the last step) whatever the
- * runbook offers then: a rollback after a failure or an unknown outcome, a clean-up at the end.
- * Each is a new approval in the same thread, under the same rules as the first.
- */
+/** After a runbook step: its next step, or what the runbook offers then (approvals/followUp.ts), in the thread. */
 async function offerAfterStep(deps: WorkerDeps, record: ApprovalRecord, outcome: StepOutcome): Promise<void> {
-  const fix = getFix(record.fix);
-  const params = fix?.params.safeParse(record.params);
-  if (!fix?.runStep || !params?.success) return;
-  const step = record.step ?? 0;
-  const plan = fix.plan(params.data);
-  const next = plan[step + 1];
-  if (outcome === 'done' && next) {
-    const title = `${fix.title} — step ${step + 2} of ${plan.length}`;
-    const label = `Step ${step + 2} of ${plan.length}: ${next.description}`;
-    await offerInThread(deps, record, { fix: fix.id, label, params: record.params }, title, [next], step + 1);
-    return;
-  }
-  const proposal = fix.followUp?.(params.data, step, outcome);
-  const followFix = proposal ? getFix(proposal.fix) : undefined;
-  const followParams = followFix?.params.safeParse(proposal?.params);
-  if (!proposal || !followFix || !followParams?.success) return;
-  const operations = followFix.plan(followParams.data);
-  if (followFix.runStep) {
-    const first = operations.length > 1 ? ` — step 1 of ${operations.length}` : '';
-    await offerInThread(deps, record, proposal, `${followFix.title}${first}`, operations.slice(0, 1), 0);
-    return;
-  }
-  await offerInThread(deps, record, proposal, followFix.title, operations, undefined);
-}
-
-async function offerInThread(
-  deps: WorkerDeps,
-  record: ApprovalRecord,
-  proposal: FixProposal,
-  title: string,
-  operations: Operation[],
-  step: number | undefined,
-): Promise<void> {
-  const [offered] = await offerProposals(deps.approvals, [proposal], {
-    host: record.host,
-    requesterId: record.requesterId,
-    channelId: record.channelId,
-    requestId: record.requestId,
-    ttlMs: deps.config.current().access.approvalTtl,
-    ...(step === undefined ? {} : { step }),
-  });
+  const ttlMs = deps.config.current().access.approvalTtl;
+  const offered = await offerRunbookFollowUp(deps.approvals, record, outcome, ttlMs);
   if (!offered) return;
-  if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
   await postInThread(
     deps,
     record,
-    renderApprovalRequest({
-      approvalId: offered.approvalId,
-      fixTitle: title,
-      host: record.host,
-      risk: offered.risk,
-      requestedBy: record.requesterId,
-      operations,
-    }),
+    renderApprovalRequest({ ...offered, host: record.host, requestedBy: record.requesterId }),
   );
 }
 

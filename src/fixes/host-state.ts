@@ -4,10 +4,11 @@
 // finish and leave their exit status even when the worker or the SSH connection dies meanwhile.
 
 import type { z } from 'zod';
+import { HOLD_FILE, RUNBOOK_STATE_ROOT } from '../evidence/runbookHold.ts';
 import { type ShellCommand, sh } from '../hosts/shell.ts';
 import type { FixContext } from './types.ts';
 
-export const STATE_ROOT = '/run/dockmedic';
+export const STATE_ROOT = RUNBOOK_STATE_ROOT;
 
 /**
  * A runbook run: the runbook and the stamp of the check that offered it. Two runbooks offered by one
@@ -105,9 +106,7 @@ rm -f -- ${rc} && cd / && (setsid sh -c ${inner} </dev/null >${log} 2>&1 & echo 
   }
 }
 
-const HOLD = 'dockerd-held';
-/** A hold older than this is a leftover (a worker and its rollback both gone): it no longer holds. */
-const HOLD_MINUTES = 24 * 60;
+const HOLD = HOLD_FILE;
 
 /**
  * Marks dockerd as stopped on purpose by this runbook, so neither the watchdog (autoStart) nor a
@@ -124,13 +123,4 @@ export async function holdDockerdStopped(ctx: FixContext, run: string): Promise<
 
 export async function releaseDockerd(ctx: FixContext, run: string): Promise<void> {
   await ctx.conn.exec(sh`rm -f -- ${`${stateDir(run)}/${HOLD}`}`, { privileged: true });
-}
-
-/** The run id ("move-data-root-20260102T030405Z") of a runbook that holds dockerd stopped, else undefined. */
-export async function dockerdHold(ctx: FixContext): Promise<string | undefined> {
-  const result = await ctx.conn.exec(
-    sh`f=$(find ${STATE_ROOT} -mindepth 2 -maxdepth 2 -name ${HOLD} -mmin -${HOLD_MINUTES} 2>/dev/null | head -n 1); [ -n "$f" ] && basename -- "$(dirname -- "$f")"`,
-    { privileged: true },
-  );
-  return result.stdout.trim() || undefined;
 }

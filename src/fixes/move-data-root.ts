@@ -102,11 +102,15 @@ async function runStep(
   return { ok: false, output: `this runbook has no step ${step + 1}` };
 }
 
-/** Step 2 (index 1) stops dockerd: from there on, a failure or an unknown outcome offers the rollback. */
+/** Step 2 (index 1) stops dockerd: from there on, a failure, an unknown outcome or a halt offers the rollback. */
 const FIRST_STEP_WITHOUT_DOCKER = 1;
 
+/** Step 6 (index 5) starts dockerd again: a halt after it leaves Docker running, on the new root. */
+const START_STEP = 5;
+
 function followUp(params: MoveDataRootParams, step: number, outcome: StepOutcome): FixProposal | undefined {
-  if (outcome !== 'done' && step >= FIRST_STEP_WITHOUT_DOCKER) {
+  const dockerDown = step >= FIRST_STEP_WITHOUT_DOCKER && (outcome !== 'halted' || step < START_STEP);
+  if (outcome !== 'done' && dockerDown) {
     return proposeRestoreDocker('Roll back: restore the previous daemon.json and start dockerd', {
       run: runOf(params),
     });

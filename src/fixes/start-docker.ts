@@ -5,8 +5,9 @@
 // way worked, then waits for `_ping` so "started" means "answers".
 
 import { z } from 'zod';
+import { createContext } from '../evidence/context.ts';
+import { runbookHold } from '../evidence/runbookHold.ts';
 import { answers, START_WAYS, startDockerd } from './dockerd-service.ts';
-import { dockerdHold } from './host-state.ts';
 import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
 export const StartDockerParams = z.object({}).strict();
@@ -24,7 +25,7 @@ const OPERATIONS: Operation[] = [
 
 async function recheck(ctx: FixContext): Promise<Recheck> {
   if (await answers(ctx)) return { ok: false, reason: 'dockerd is already running (it answers _ping)' };
-  const hold = await dockerdHold(ctx);
+  const hold = await runbookHold(createContext(ctx.conn));
   if (hold) {
     return {
       ok: false,

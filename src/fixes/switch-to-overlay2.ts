@@ -100,11 +100,15 @@ async function runStep(ctx: FixContext, params: SwitchToOverlay2Params, step: nu
   return run ? run(ctx, params) : { ok: false, output: `this runbook has no step ${step + 1}` };
 }
 
-/** Step 3 (index 2) stops dockerd: from there on, a failure or an unknown outcome offers the rollback. */
+/** Step 3 (index 2) stops dockerd: from there on, a failure, an unknown outcome or a halt offers the rollback. */
 const FIRST_STEP_WITHOUT_DOCKER = 2;
+
+/** The last step (index 5) loads the images back: a halt before it leaves a host without its images. */
+const LOAD_STEP = 5;
 
 function followUp(params: SwitchToOverlay2Params, step: number, outcome: StepOutcome): FixProposal | undefined {
   if (outcome === 'done' || step < FIRST_STEP_WITHOUT_DOCKER) return undefined;
+  if (outcome === 'halted' && step >= LOAD_STEP) return undefined;
   return proposeRestoreDocker(`Roll back: restore the previous daemon.json (${params.driver}) and start dockerd`, {
     run: runOf(params),
   });

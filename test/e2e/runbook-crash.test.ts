@@ -94,6 +94,17 @@ describe('a worker killed mid-copy of the data-root runbook', () => {
       stack.slack.messages(CHANNEL).filter((m) => m.threadTs === report.ts && /Step 3 of 7 (done|failed)/.test(m.text)),
     ).toHaveLength(0);
 
+    await stack.slack.slashCommand({ text: 'check mvc1 daemon-health', userId: USERS.requester, channelId: CHANNEL });
+    const health = await waitForMessage(
+      stack.slack,
+      CHANNEL,
+      (m) => m.kind === 'message' && !m.threadTs && m.ts !== report.ts && /mvc1/.test(textOf(m)),
+      60_000,
+    );
+    expect(textOf(health)).toMatch(/the dockmedic runbook run move-data-root-\d{8}T\d{6}Z stopped it on purpose/);
+    expect(buttonsOf(health).map((b) => b.text)).toContainEqual(expect.stringMatching(/^Roll back the runbook/));
+    expect(buttonsOf(health).map((b) => b.text)).not.toContainEqual(expect.stringMatching(/^Start docker/));
+
     await click(buttonsOf(rollback).find((b) => b.actionId.startsWith('dm_approve'))!, USERS.operator, rollback.ts);
     const restored = await inThread(/dockerd runs with the daemon.json from before the runbook/, 90_000);
 

@@ -97,6 +97,15 @@ describe('the move runbook', () => {
     }
   });
 
+  it.each([
+    [0, false],
+    [1, true],
+    [4, true],
+    [5, false],
+  ])('after a halt (the next step denied or expired) after step index %i, offers the rollback: %s', (step, offered) => {
+    expect(moveDataRootFix.followUp!(params, step, 'halted')?.fix === 'restore-docker').toBe(offered);
+  });
+
   it('offers removing the old root only after the last step', () => {
     const followUp = moveDataRootFix.followUp!;
 
