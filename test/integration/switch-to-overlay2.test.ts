@@ -96,6 +96,7 @@ describe('switch-to-overlay2 on lab hosts', () => {
       expect(step, `step ${index + 1}: ${step.output}`).toMatchObject({ ok: true });
     }
 
+    if (process.env.SHOW_OUTPUT) console.log(outputs.join('\n---\n'));
     expect((await able.docker(['info', '--format', '{{.Driver}}'])).stdout.trim()).toBe('overlay2');
     expect(await imageIds()).toEqual(before);
     expect(outputs[0]).toMatch(
