@@ -24,8 +24,3 @@ export async function addDataDisk(host: LabHost, options: { sizeMiB?: number; mo
   }
   return mount;
 }
-
-/** Makes `/var/lib/docker`'s data reachable through a symlink, as an old-style move leaves it. */
-export async function symlinkDockerRoot(host: LabHost, link: string): Promise<void> {
-  await must(host, `ln -sfn /var/lib/docker ${shellQuote(link)}`, `linking ${link}`);
-}
