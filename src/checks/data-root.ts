@@ -126,7 +126,8 @@ function graphFindings(evidence: DataRootEvidence): Finding[] {
 export function migrationTargets(evidence: DataRootEvidence, fs: DfBlocksRow): DfBlocksRow[] {
   const root = evidence.dockerRoot.path;
   return evidence.localFilesystems
-    .filter((other) => other.mount !== fs.mount && !NOT_A_DATA_DISK.test(other.fstype) && !isNetworkFs(other.fstype))
+    .filter((other) => other.mount !== fs.mount && other.device !== fs.device) // a bind mount of the same disk is no room
+    .filter((other) => !NOT_A_DATA_DISK.test(other.fstype) && !isNetworkFs(other.fstype))
     .filter((other) => other.mount !== root && !other.mount.startsWith(`${root}/`))
     .filter((other) => other.availBytes >= Math.max(MIGRATION_MIN_FREE_BYTES, neededBytes(fs.usedBytes)))
     .sort((a, b) => Number(a.mount === '/') - Number(b.mount === '/') || b.availBytes - a.availBytes);

@@ -109,6 +109,7 @@ describe('the data-root move offer', () => {
   it.each([
     ['a network filesystem', { fstype: 'nfs4' }],
     ['a disk without room for the data and a tenth more', { availBytes: 42 * 1024 ** 3 }],
+    ['a bind mount of the full disk itself', { device: '/dev/vdc' }],
   ])('never proposes %s', (_, change) => {
     expect(moving([{ ...dataDisk, ...change }])).toBeUndefined();
   });
