@@ -1,9 +1,8 @@
-import { offerFixes as offerProposals } from '../src/approvals/offer.ts';
-import { requesterOf } from '../src/approvals/policy.ts';
+import { offerRunbookFollowUp } from '../src/approvals/followUp.ts';
 import type { ApprovalRecord } from '../src/approvals/store.ts';
 import { userMessageOf } from '../src/errors.ts';
 import { getFix } from '../src/fixes/index.ts';
-import type { Fix, FixOutcome } from '../src/fixes/types.ts';
+import type { Fix, FixOutcome, StepOutcome } from '../src/fixes/types.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { FixJob } from '../src/queue/payloads.ts';
@@ -79,7 +78,7 @@ export async function processFixJob(job: FixJob, jobId: string, deps: WorkerDeps
     actor: record.decidedBy ?? '?',
     action: 'fix-start',
     host: record.host,
-    detail: record.fix,
+    detail: stepName(record),
     ref: record.id,
   });
   const outcome = await runFix(deps, record);
@@ -92,11 +91,12 @@ export async function processFixJob(job: FixJob, jobId: string, deps: WorkerDeps
       actor: record.decidedBy ?? '?',
       action: 'fix-result',
       host: record.host,
-      detail: `${record.fix}: ${outcome.summary}`.slice(0, 2000),
+      detail: `${stepName(record)}: ${outcome.summary}`.slice(0, 2000),
       ref: record.id,
     }),
   );
   await postInThread(deps, record, renderFixResult(outcome, getFix(record.fix)?.title ?? record.fix, record.host));
+  await offerAfterStep(deps, record, outcome.ok ? 'done' : 'failed');
   return outcome;
 }
 
@@ -127,12 +127,18 @@ async function refuse(deps: WorkerDeps, record: ApprovalRecord, reason: string, 
   if (moved && tellThread) await postInThread(deps, record, renderRefused(reason));
 }
 
+/** `move-data-root step 3` for a runbook step, the fix id otherwise: what the audit trail names. */
+function stepName(record: ApprovalRecord): string {
+  return getFix(record.fix)?.runStep ? `${record.fix} step ${(record.step ?? 0) + 1}` : record.fix;
+}
+
+const ROLLBACK_NOTE = 'The rollback it offers waits for its own approval below.';
+
 /**
  * Dangerous fixes are runbooks: each approval runs one step; after a step succeeds the next one is
- * offered in the thread for its own approval; the first failure stops the runbook there.
+ * offered in the thread for its own approval (offerAfterStep); the first failure stops the runbook.
  */
 async function runRunbookStep(
-  deps: WorkerDeps,
   record: ApprovalRecord,
   fix: Fix<unknown>,
   params: unknown,
@@ -152,46 +158,15 @@ async function runRunbookStep(
   const position = `Step ${step + 1} of ${plan.length}`;
   if (!result.ok) {
     const left = step === 0 ? 'nothing was changed before it' : `the host is as step ${step} left it`;
-    return { ok: false, summary: `${position} failed; the runbook stopped here (${left}).`, operations: ran };
+    const rollback = fix.followUp?.(params, step, 'failed') ? ` ${ROLLBACK_NOTE}` : '';
+    return {
+      ok: false,
+      summary: `${position} failed; the runbook stopped here (${left}).${rollback}`,
+      operations: ran,
+    };
   }
   const next = plan[step + 1];
-  let more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
-  if (next) {
-    const requesterId = requesterOf(record) ?? record.requesterId;
-    const {
-      offered: [offered],
-      notOffered,
-    } = await offerProposals(
-      deps.approvals,
-      [{ fix: fix.id, label: `Step ${step + 2} of ${plan.length}: ${next.description}`, params: record.params }],
-      {
-        host: record.host,
-        // A monitor offer's next steps are asked for by whoever asked for the first one.
-        requesterId,
-        channelId: record.channelId,
-        requestId: record.requestId,
-        ttlMs: deps.config.current().access.approvalTtl,
-        step: step + 1,
-      },
-    );
-    if (offered) {
-      if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
-      await postInThread(
-        deps,
-        record,
-        renderApprovalRequest({
-          approvalId: offered.approvalId,
-          fixTitle: `${fix.title} — step ${step + 2} of ${plan.length}`,
-          host: record.host,
-          risk: fix.risk,
-          requestedBy: requesterId,
-          operations: [next],
-        }),
-      );
-    }
-    const [lost] = notOffered;
-    if (lost) more = ` The next step could not be offered (${lost.reason}); run the check again to continue.`;
-  }
+  const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
   return { ok: true, summary: `${position} done: ${operation.description}.${more}`, operations: ran };
 }
 
@@ -209,7 +184,7 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
   if (!host) return { ok: false, summary: `Not run: ${record.host} is no longer in dockmedic.yaml.`, operations: [] };
   try {
     const conn = await deps.pool.acquire(host);
-    if (fix.runStep) return await runRunbookStep(deps, record, fix as Fix<unknown>, params.data, conn);
+    if (fix.runStep) return await runRunbookStep(record, fix as Fix<unknown>, params.data, conn);
     const recheck = await fix.recheck({ conn }, params.data);
     if (!recheck.ok) return { ok: false, summary: `Not run: ${recheck.reason}`, operations: [] };
     return await fix.run({ conn }, params.data);
@@ -236,6 +211,21 @@ async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord, jobId: st
     ref: record.id,
   });
   await postInThread(deps, record, renderOutcomeUnknown(record.label, record.host));
+  await offerAfterStep(deps, record, 'unknown');
+}
+
+/** After a runbook step: its next step, or what the runbook offers then (approvals/followUp.ts), in the thread. */
+async function offerAfterStep(deps: WorkerDeps, record: ApprovalRecord, outcome: StepOutcome): Promise<void> {
+  const ttlMs = deps.config.current().access.approvalTtl;
+  const followUp = await offerRunbookFollowUp(deps.approvals, record, outcome, ttlMs);
+  if (!followUp) return;
+  if ('notOffered' in followUp) {
+    const reason = `${followUp.notOffered.label} could not be offered (${followUp.notOffered.reason}); run the check again to continue.`;
+    await postInThread(deps, record, renderRefused(reason));
+    return;
+  }
+  const request = { ...followUp.offered, host: record.host, requestedBy: followUp.requestedBy };
+  await postInThread(deps, record, renderApprovalRequest(request));
 }
 
 async function postInThread(deps: WorkerDeps, record: ApprovalRecord, message: { text: string; blocks?: unknown[] }) {

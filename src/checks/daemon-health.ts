@@ -6,7 +6,9 @@
 
 import { type DaemonState, daemonState } from '../evidence/daemonState.ts';
 import { isDockerUnavailable, pingDocker } from '../evidence/docker.ts';
+import { HOLD_FILE, RUNBOOK_STATE_ROOT, runbookHold } from '../evidence/runbookHold.ts';
 import { dockerRestartPolicyFix, proposeDockerRestartPolicy } from '../fixes/docker-restart-policy.ts';
+import { proposeRestoreDocker, RestoreDockerParams, restoreDockerFix } from '../fixes/restore-docker.ts';
 import { proposeStartDocker, startDockerFix } from '../fixes/start-docker.ts';
 import type { Check, Finding } from './types.ts';
 
@@ -15,6 +17,8 @@ export interface DaemonHealthEvidence {
   /** Undefined when `_ping` answered; else why it did not. */
   pingError?: string;
   state: DaemonState;
+  /** The run of a dockmedic runbook that stopped dockerd on purpose and holds it stopped. */
+  heldBy?: string;
 }
 
 /** The check id that carries "dockerd is not running" when the daemon-health check itself did not run. */
@@ -52,8 +56,29 @@ function evidenceUsed(state: DaemonState): string {
     : 'Evidence: Engine API _ping, the process table, the pidfile and the socket (this host has no systemd).';
 }
 
+/** dockerd stopped by a runbook: say so, and offer that runbook's rollback rather than a plain start. */
+function heldFinding(evidence: DaemonHealthEvidence, run: string): Finding {
+  const base = dockerdDownFinding(evidence.host, evidence.pingError);
+  const params = RestoreDockerParams.safeParse({ run });
+  return {
+    ...base,
+    summary: `dockerd is stopped on ${evidence.host}: the dockmedic runbook run ${run} stopped it on purpose`,
+    detail:
+      'The runbook works on Docker’s data (a copy, a driver change) and holds dockerd stopped until its own start step: the watchdog and Start docker leave it alone. Approve its next step in its thread, or roll it back.',
+    evidence: [
+      ...(base.evidence ?? []),
+      `${RUNBOOK_STATE_ROOT}/${run}/${HOLD_FILE}: present`,
+      ...processLines(evidence.state),
+    ],
+    ...(params.success
+      ? { fixes: [proposeRestoreDocker('Roll back the runbook: previous daemon.json, start dockerd', params.data)] }
+      : {}),
+  };
+}
+
 function downFinding(evidence: DaemonHealthEvidence): Finding {
   const { state } = evidence;
+  if (evidence.heldBy) return heldFinding(evidence, evidence.heldBy);
   const base = dockerdDownFinding(evidence.host, evidence.pingError);
   const running = state.processes.length > 0;
   return {
@@ -118,9 +143,9 @@ export const daemonHealthCheck: Check<DaemonHealthEvidence> = {
     seed: [18],
     evidence:
       "Engine API `_ping`; `systemctl is-active/is-enabled docker` and NRestarts where systemd exists, else the process table and the daemon's pidfile/socket",
-    rule: 'down → crit; not enabled at boot → warn; no `Restart=` policy → info',
+    rule: 'down → crit (held stopped by a dockmedic runbook: says so and offers its rollback); not enabled at boot → warn; no `Restart=` policy → info',
   },
-  offers: [dockerRestartPolicyFix, startDockerFix],
+  offers: [dockerRestartPolicyFix, startDockerFix, restoreDockerFix],
 
   monitorByDefault: true,
   // The watchdog fires at once: a stopped dockerd is an outage, not a trend.
@@ -133,7 +158,8 @@ export const daemonHealthCheck: Check<DaemonHealthEvidence> = {
       if (!isDockerUnavailable(error)) throw error;
       pingError = (error as { userMessage?: string }).userMessage ?? 'no answer';
     }
-    return { host: ctx.conn.host.name, pingError, state: await daemonState(ctx) };
+    const heldBy = pingError === undefined ? undefined : await runbookHold(ctx);
+    return { host: ctx.conn.host.name, pingError, state: await daemonState(ctx), ...(heldBy ? { heldBy } : {}) };
   },
   judge: judgeDaemonHealth,
 };

@@ -3,17 +3,19 @@
 // a full root filesystem next to an emptier one is a case for moving data-root.
 
 import type { EvidenceContext } from '../evidence/context.ts';
-import { type DaemonJson, daemonJson } from '../evidence/daemonConfig.ts';
+import { type DaemonJson, daemonJson, daemonString } from '../evidence/daemonConfig.ts';
+import { isNetworkFs } from '../evidence/dirFacts.ts';
 import { DEFAULT_DOCKER_ROOT, type DockerRoot, describeDockerRootSource, dockerRoot } from '../evidence/dockerRoot.ts';
 import { blockUsage, type DfBlocksRow, localFilesystems } from '../evidence/filesystems.ts';
+import { MoveDataRootParams, moveDataRootFix, proposeMoveDataRoot } from '../fixes/move-data-root.ts';
+import { neededBytes } from '../fixes/move-data-root-steps.ts';
 import { formatBytes } from '../format.ts';
 import { sh } from '../hosts/shell.ts';
+import { stampOf } from './dead-containers.ts';
 import { DISK_USAGE_THRESHOLDS } from './disk-usage.ts';
 import type { Check, Finding } from './types.ts';
 
-/** Another local filesystem with this many times the free space is worth moving data-root to. */
-export const MIGRATION_FREE_FACTOR = 3;
-/** …and at least this much free, so a nearly empty disk next to a full one is not a silly suggestion. */
+/** A filesystem worth moving data-root to has room for it with margin, and at least this much free. */
 export const MIGRATION_MIN_FREE_BYTES = 1024 ** 3;
 const NOT_A_DATA_DISK =
   /^(tmpfs|devtmpfs|ramfs|overlay|squashfs|iso9660|proc|sysfs|cgroup2?|nsfs|autofs|efivarfs|vfat)$/;
@@ -22,6 +24,11 @@ export interface DataRootEvidence {
   dockerRoot: DockerRoot;
   /** `readlink -f` of the root dir; differs from it when a symlink is on the way. */
   resolvedPath?: string;
+  /**
+   * dockerd follows a symlinked root and reports where it leads: the configured root (daemon.json
+   * `data-root`, else /var/lib/docker) when it is a symlink to the reported one.
+   */
+  configuredLink?: { path: string; target: string };
   daemonJson: DaemonJson;
   /** The running dockerd's command line, split on spaces, when the process table shows one. */
   dockerdArgs?: string[];
@@ -29,6 +36,8 @@ export interface DataRootEvidence {
   unitExecStart: string[];
   dockerFilesystem?: DfBlocksRow;
   localFilesystems: DfBlocksRow[];
+  /** When it was read: names the runbook's backups and state files. */
+  collectedAt: number;
 }
 
 /** Pure: `ps -eo args=` output to the dockerd command line. */
@@ -64,6 +73,7 @@ async function collectDataRoot(ctx: EvidenceContext): Promise<DataRootEvidence> 
     daemonJson: config,
     unitExecStart: unit.stdout.split('\n').filter((line) => /^\s*ExecStart=/.test(line)),
     localFilesystems: locals,
+    collectedAt: Date.now(),
   };
   const resolvedPath = resolved.stdout.trim();
   if (resolved.code === 0 && resolvedPath.startsWith('/')) evidence.resolvedPath = resolvedPath;
@@ -71,6 +81,16 @@ async function collectDataRoot(ctx: EvidenceContext): Promise<DataRootEvidence> 
   if (dockerdArgs) evidence.dockerdArgs = dockerdArgs;
   const dockerFilesystem = disk?.filesystems.find((fs) => fs.holdsDockerRoot)?.row;
   if (dockerFilesystem) evidence.dockerFilesystem = dockerFilesystem;
+  const configured = daemonString(config, 'data-root') ?? DEFAULT_DOCKER_ROOT;
+  if (configured !== root.path && configured.startsWith('/')) {
+    const link = await (configured === DEFAULT_DOCKER_ROOT
+      ? usualRoot
+      : ctx.conn.exec(sh`readlink -f -- ${configured}`));
+    const target = link.stdout.trim();
+    if (link.code === 0 && target !== configured && target === (evidence.resolvedPath ?? root.path)) {
+      evidence.configuredLink = { path: configured, target };
+    }
+  }
   return evidence;
 }
 
@@ -102,31 +122,43 @@ function graphFindings(evidence: DataRootEvidence): Finding[] {
   ];
 }
 
+/** Pure: local filesystems that could take the Docker root, best first (a data disk before `/`, then the roomiest). */
+export function migrationTargets(evidence: DataRootEvidence, fs: DfBlocksRow): DfBlocksRow[] {
+  const root = evidence.dockerRoot.path;
+  return evidence.localFilesystems
+    .filter((other) => other.mount !== fs.mount && other.device !== fs.device) // a bind mount of the same disk is no room
+    .filter((other) => !NOT_A_DATA_DISK.test(other.fstype) && !isNetworkFs(other.fstype))
+    .filter((other) => other.mount !== root && !other.mount.startsWith(`${root}/`))
+    .filter((other) => other.availBytes >= Math.max(MIGRATION_MIN_FREE_BYTES, neededBytes(fs.usedBytes)))
+    .sort((a, b) => Number(a.mount === '/') - Number(b.mount === '/') || b.availBytes - a.availBytes);
+}
+
 function migrationFinding(evidence: DataRootEvidence): Finding | undefined {
   const fs = evidence.dockerFilesystem;
-  if (!fs || fs.usedPct < DISK_USAGE_THRESHOLDS.crit) return undefined;
-  const candidates = evidence.localFilesystems
-    .filter((other) => other.mount !== fs.mount && !NOT_A_DATA_DISK.test(other.fstype))
-    .filter((other) => !other.mount.startsWith(`${evidence.dockerRoot.path}/`))
-    .filter((other) => other.availBytes >= MIGRATION_MIN_FREE_BYTES)
-    .filter((other) => other.availBytes >= MIGRATION_FREE_FACTOR * fs.availBytes)
-    .sort((a, b) => b.availBytes - a.availBytes);
-  const best = candidates[0];
+  if (!fs || fs.usedPct < DISK_USAGE_THRESHOLDS.warn) return undefined;
+  const [best] = migrationTargets(evidence, fs);
   if (!best) return undefined;
-  const target = `${best.mount.replace(/\/$/, '')}/docker`;
+  const from = evidence.dockerRoot.path.replace(/\/+$/, '');
+  const to = `${best.mount.replace(/\/$/, '')}/docker`;
+  const params = MoveDataRootParams.safeParse({ from, to, stamp: stampOf(evidence.collectedAt) });
   return {
     check: 'data-root',
     severity: 'info',
     summary: `${fs.mount} is ${fs.usedPct}% full while ${best.mount} has ${formatBytes(best.availBytes)} free: consider moving data-root there`,
     detail: [
-      'Runbook (dangerous: stops every container; each step confirmed):',
-      '1. systemctl stop docker docker.socket (or stop the dockerd process)',
-      `2. rsync -aHAX --numeric-ids ${evidence.dockerRoot.path}/ ${target}/ (keeps owners, modes, hard links and xattrs; plain cp does not)`,
-      `3. set "data-root": "${target}" in /etc/docker/daemon.json`,
-      '4. start docker; 5. verify: docker info shows the new DockerRootDir, containers and images are there',
-      `6. keep ${evidence.dockerRoot.path} until that is confirmed, then remove it`,
+      `The runbook (dangerous: every container stops; an admin approves each step, each re-checked first): measure ${from} and the room on ${to};`,
+      `stop the containers and dockerd; copy with rsync -aHAX --numeric-ids ${from}/ ${to}/ (cp -a where rsync is missing); verify file count and bytes;`,
+      `set "data-root": "${to}" in /etc/docker/daemon.json (other keys kept); start dockerd and compare root, images and containers; start the containers again.`,
+      `${from} is kept; removing it is offered afterwards. A failure once dockerd is stopped offers the rollback (previous daemon.json, dockerd started).`,
+      ...(params.success
+        ? []
+        : [`No button: ${params.error.issues[0]?.message ?? 'the paths are not ones dockmedic moves'}.`]),
     ].join('\n'),
-    evidence: [`${best.device} ${best.fstype} ${best.mount}: ${formatBytes(best.availBytes)} free`],
+    evidence: [
+      `${best.device} ${best.fstype} ${best.mount}: ${formatBytes(best.availBytes)} free`,
+      `${fs.device} ${fs.fstype} ${fs.mount}: ${formatBytes(fs.usedBytes)} used`,
+    ],
+    ...(params.success ? { fixes: [proposeMoveDataRoot(`Move data-root to ${to} (stops docker)`, params.data)] } : {}),
   };
 }
 
@@ -150,6 +182,16 @@ export function judgeDataRoot(evidence: DataRootEvidence): Finding[] {
       summary: `${evidence.daemonJson.path} could not be used: ${evidence.daemonJson.parseError}`,
     });
   }
+  if (evidence.configuredLink) {
+    const { path, target } = evidence.configuredLink;
+    findings.push({
+      check: 'data-root',
+      severity: 'warn',
+      summary: `${path}, where dockerd is told to keep its data, is a symlink to ${target}`,
+      detail: `dockerd follows it and reports ${target}. Orchestrators (Kubernetes among them) do not support a symlinked Docker root dir: set "data-root": "${target}" in daemon.json (the move runbook sets data-root to where it moves the data).`,
+      evidence: [source, `readlink -f ${path}: ${target}`],
+    });
+  }
   const migration = migrationFinding(evidence);
   if (migration) findings.push(migration);
   if (findings.length === 0)
@@ -167,9 +209,10 @@ export const dataRootCheck: Check<DataRootEvidence> = {
   title: 'Docker root dir',
   doc: {
     seed: [1],
-    evidence: 'DockerRootDir, `readlink -f`, daemon.json, dockerd command line',
-    rule: 'root dir is a symlink → warn (orchestrators, k8s among them, do not support it); daemon.json uses `graph` or the unit uses `--graph` → crit (removed in Docker 23+: use `data-root`); root fs crit while another local fs has ≥3× the free space → suggest migration',
+    evidence: 'DockerRootDir, `readlink -f`, daemon.json, dockerd command line, `df -PTkl` (local filesystems)',
+    rule: 'root dir is a symlink → warn (orchestrators, k8s among them, do not support it); daemon.json uses `graph` or the unit uses `--graph` → crit (removed in Docker 23+: use `data-root`); root fs ≥80 % while another local, non-network fs has room for its data plus a tenth (≥256 MiB more, ≥1 GiB free; a data disk before `/`) → offer the move runbook',
   },
+  offers: [moveDataRootFix],
   diskcheck: true,
   collect: collectDataRoot,
   judge: judgeDataRoot,

@@ -78,6 +78,7 @@ export async function startDemo(say: (line: string) => void): Promise<Demo> {
 async function startLabDemo(say: (line: string) => void): Promise<Demo> {
   say('Starting two lab hosts (sshd + dockerd in private mount namespaces on 127.0.0.x)…');
   const lab = await import('../../test/lab/lab.ts');
+  const { addDataDisk } = await import('../../test/lab/faults/data-root.ts');
   await lab.cleanupStaleLab();
   const [full, logs] = await Promise.all([
     lab.startLabHost({ name: 'demo-full', diskMiB: 256 }),
@@ -85,8 +86,10 @@ async function startLabDemo(say: (line: string) => void): Promise<Demo> {
   ]);
   try {
     // The full disk also holds a log: on a crit filesystem its biggest logs are offered for truncation.
+    // A roomy /data beside it (in the host only) is where the data-root runbook offers to move Docker.
     await Promise.all([
       full.makeHugeLog({ name: 'web', sizeMiB: 24 }).then(() => full.fillDisk(96)),
+      addDataDisk(full, { sizeMiB: 2048, mount: '/data' }),
       logs.makeHugeLog({ name: 'chatty-api', sizeMiB: 80 }),
       logs.makeDanglingImages(2),
     ]);

@@ -85,6 +85,26 @@ export async function stopDockerd(ctx: FixContext): Promise<ServiceResult> {
   };
 }
 
+/**
+ * Stops containerd where it is a service of its own (systemd's containerd.service, as Docker CE and
+ * most distributions install it). A containerd that dockerd started itself (no systemd, the test
+ * lab) has already stopped with dockerd; starting docker through systemd starts containerd again.
+ */
+export async function stopContainerd(ctx: FixContext): Promise<ServiceResult> {
+  const proc = await dockerdProcess(createContext(ctx.conn));
+  if (!proc.systemd) {
+    return { ok: true, command: 'none', output: 'no systemd: a containerd started by dockerd stops with it' };
+  }
+  const active = await ctx.conn.exec(sh`systemctl is-active containerd.service`, { privileged: true });
+  if (active.stdout.trim() !== 'active') {
+    return { ok: true, command: 'systemctl is-active containerd.service', output: 'containerd.service is not running' };
+  }
+  const command = sh`systemctl stop containerd.service`;
+  const result = await ctx.conn.exec(command, { privileged: true, timeoutMs: 90_000 });
+  const ok = result.code === 0;
+  return { ok, command, output: ok ? 'stopped containerd.service' : `systemctl failed: ${result.stderr.trim()}` };
+}
+
 // A dockerd still shutting down gets 10 s to exit first (a second one would refuse its pidfile).
 // Each way is tried only when the one before failed; the marker line says which one worked. The
 // fallback subshell exits at once: no process is left holding the session's stdout open.

@@ -5,6 +5,8 @@
 // way worked, then waits for `_ping` so "started" means "answers".
 
 import { z } from 'zod';
+import { createContext } from '../evidence/context.ts';
+import { runbookHold } from '../evidence/runbookHold.ts';
 import { answers, START_WAYS, startDockerd } from './dockerd-service.ts';
 import { type Fix, type FixContext, type FixOutcome, type Operation, proposerOf, type Recheck } from './types.ts';
 
@@ -23,6 +25,13 @@ const OPERATIONS: Operation[] = [
 
 async function recheck(ctx: FixContext): Promise<Recheck> {
   if (await answers(ctx)) return { ok: false, reason: 'dockerd is already running (it answers _ping)' };
+  const hold = await runbookHold(createContext(ctx.conn));
+  if (hold) {
+    return {
+      ok: false,
+      reason: `dockerd was stopped on purpose by the runbook run ${hold}, which works on Docker's data: its next step or its rollback starts it`,
+    };
+  }
   return { ok: true };
 }
 

@@ -45,7 +45,18 @@ export interface Fix<P = unknown> {
    * run() still runs every step in order, stopping at the first failure, for the terminal CLI.
    */
   runStep?(ctx: FixContext, params: P, step: number): Promise<{ ok: boolean; output: string }>;
+  /**
+   * Runbooks: the fix to offer in the thread after step `step` ended this way, if any: a rollback
+   * after a failure, an unknown outcome (a worker died mid-step) or a halt, a clean-up after the last step.
+   */
+  followUp?(params: P, step: number, outcome: StepOutcome): FixProposal | undefined;
 }
+
+/**
+ * How a runbook step ended, as followUp sees it. `halted`: it went well, but the step after it was
+ * denied or its approval expired, so the runbook stops there.
+ */
+export type StepOutcome = 'done' | 'failed' | 'unknown' | 'halted';
 
 /** What a proposal may carry: the params of a fix, validated again by the fix's own schema before use. */
 export type ProposalParams = Record<string, string | number | boolean>;

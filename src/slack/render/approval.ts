@@ -5,7 +5,7 @@ import type { NotOffered } from '../../approvals/offer.ts';
 import type { FixOutcome, Operation, Risk } from '../../fixes/types.ts';
 import { formatBytes } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY } from '../actionIds.ts';
-import { truncate } from '../limits.ts';
+import { SLACK_LIMITS, truncate } from '../limits.ts';
 import {
   actions,
   type Block,
@@ -97,8 +97,11 @@ export function renderFixResult(outcome: FixOutcome, fixTitle: string, host: str
   const saysFreed = /\bfreed\b/i.test(outcome.summary);
   const freed = outcome.bytesFreed !== undefined && !saysFreed ? ` · freed ${formatBytes(outcome.bytesFreed)}` : '';
   const title = `${icon} *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\`: ${escapeMrkdwn(outcome.summary)}${freed}`;
-  const lines = outcome.operations.flatMap((operation) => [`$ ${operation.command}`, `  → ${operation.result}`]);
-  const blocks: Block[] = lines.length > 0 ? [codeSection(title, lines)] : [section(title)];
+  const lines = outcome.operations.flatMap((operation) => [
+    `$ ${operation.command}`,
+    ...operation.result.split('\n').map((line, index) => `${index === 0 ? '  → ' : '    '}${line}`),
+  ]);
+  const blocks: Block[] = lines.length > 0 ? codeSections(title, lines) : [section(title)];
   return { text: `${fixTitle} on ${host}: ${outcome.ok ? 'done' : 'failed'} — ${outcome.summary}${freed}`, blocks };
 }
 
@@ -111,6 +114,24 @@ export function renderOutcomeUnknown(fixTitle: string, host: string): Rendered {
     `❓ *Outcome unknown:* the worker running *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\` ` +
     'stopped before reporting. It will not be re-run; check the host before trying again.';
   return { text, blocks: [section(mrkdwn)] };
+}
+
+/** A runbook step's output can be long (a plan, containers to recreate): every line is kept, over as many code blocks as it takes. */
+function codeSections(title: string, lines: string[]): Block[] {
+  // Room for escaping (& < > grow) and the fences.
+  const budget = SLACK_LIMITS.sectionText - title.length - 600;
+  const chunks: string[][] = [[]];
+  let used = 0;
+  for (const line of lines) {
+    const size = Math.min(line.length, 300) + 8;
+    if (used + size > budget && (chunks.at(-1)?.length ?? 0) > 0) {
+      chunks.push([]);
+      used = 0;
+    }
+    chunks.at(-1)?.push(line);
+    used += size;
+  }
+  return chunks.map((chunk, index) => codeSection(index === 0 ? title : '', chunk));
 }
 
 function operationLines(operations: Operation[]): string[] {

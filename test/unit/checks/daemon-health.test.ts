@@ -26,6 +26,22 @@ describe('daemon-health', () => {
     expect(findings[0]?.fixes?.map((fix) => fix.fix)).toEqual(['start-docker']);
   });
 
+  it('names a runbook that holds dockerd stopped and offers its rollback, not a plain start', () => {
+    const [finding] = judgeDaemonHealth({
+      host: 'h1',
+      pingError: 'dockerd is not running on h1',
+      state: state(LAB_DOWN),
+      heldBy: 'move-data-root-20260102T030405Z',
+    });
+
+    expect(finding).toMatchObject({
+      severity: 'crit',
+      summary:
+        'dockerd is stopped on h1: the dockmedic runbook run move-data-root-20260102T030405Z stopped it on purpose',
+      fixes: [{ fix: 'restore-docker', params: { run: 'move-data-root-20260102T030405Z' } }],
+    });
+  });
+
   it('warns when docker is not enabled at boot and suggests Restart=always', () => {
     const findings = judgeDaemonHealth({ host: 'h1', state: state(SYSTEMD_UP) });
 

@@ -17,6 +17,7 @@ function evidence(overrides: Partial<DataRootEvidence> = {}): DataRootEvidence {
     ...(dockerdArgs ? { dockerdArgs } : {}),
     unitExecStart: [],
     localFilesystems: locals,
+    collectedAt: Date.parse('2026-01-02T03:04:05Z'),
     ...overrides,
   };
 }
@@ -39,6 +40,15 @@ describe('judgeDataRoot', () => {
     expect(finding).toMatchObject({ severity: 'warn', summary: `The Docker root dir ${link} is a symlink to ${root}` });
   });
 
+  it('warns when the configured root is a symlink dockerd followed', () => {
+    const [finding] = judgeDataRoot(evidence({ configuredLink: { path: '/var/lib/docker', target: root } }));
+
+    expect(finding).toMatchObject({
+      severity: 'warn',
+      summary: `/var/lib/docker, where dockerd is told to keep its data, is a symlink to ${root}`,
+    });
+  });
+
   it.each([
     ['daemon.json "graph"', { daemonJson: parseDaemonJson('{"graph": "/srv/docker"}') }],
     ['--graph on the command line', { dockerdArgs: ['/usr/bin/dockerd', '--graph', '/srv/docker'] }],
@@ -50,14 +60,67 @@ describe('judgeDataRoot', () => {
   });
 
   it.each([
-    [89, false],
-    [90, true],
+    [79, false],
+    [80, true],
   ])('Docker filesystem %i percent full next to a roomy / → migration suggested: %s', (usedPct, suggested) => {
     const findings = judgeDataRoot(evidence({ dockerFilesystem: { ...fullTmpfs, usedPct } }));
     const migration = findings.find((finding) => finding.summary.includes('consider moving data-root'));
 
     expect(Boolean(migration)).toBe(suggested);
     if (migration) expect(migration.detail).toContain('rsync -aHAX --numeric-ids');
+  });
+});
+
+describe('the data-root move offer', () => {
+  const dockerFs = {
+    ...fullTmpfs,
+    device: '/dev/vdc',
+    fstype: 'ext4',
+    mount: '/var/lib/docker',
+    usedBytes: 40 * 1024 ** 3,
+    usedPct: 95,
+  };
+  const rootFs = locals.find((row) => row.mount === '/')!;
+  const dataDisk = { ...rootFs, device: '/dev/vdb', mount: '/data', availBytes: 50 * 1024 ** 3 };
+  const moving = (others: typeof locals) =>
+    judgeDataRoot(
+      evidence({
+        dockerRoot: { path: '/var/lib/docker', source: 'docker-info' },
+        resolvedPath: '/var/lib/docker',
+        dockerFilesystem: dockerFs,
+        localFilesystems: [dockerFs, ...others],
+      }),
+    ).find((finding) => finding.summary.includes('consider moving data-root'));
+
+  it('proposes the runbook onto a data disk before the root filesystem', () => {
+    expect(moving([rootFs, dataDisk])?.fixes).toEqual([
+      {
+        fix: 'move-data-root',
+        label: 'Move data-root to /data/docker (stops docker)',
+        params: { from: '/var/lib/docker', to: '/data/docker', stamp: '20260102T030405Z' },
+      },
+    ]);
+  });
+
+  it('takes / when nothing else has room', () => {
+    expect(moving([rootFs])?.fixes?.[0]?.params).toMatchObject({ to: '/docker' });
+  });
+
+  it.each([
+    ['a network filesystem', { fstype: 'nfs4' }],
+    ['a disk without room for the data and a tenth more', { availBytes: 42 * 1024 ** 3 }],
+    ['a bind mount of the full disk itself', { device: '/dev/vdc' }],
+  ])('never proposes %s', (_, change) => {
+    expect(moving([{ ...dataDisk, ...change }])).toBeUndefined();
+  });
+
+  it('explains, without a button, a root dockmedic does not move', () => {
+    const [finding] = judgeDataRoot(evidence({ dockerFilesystem: { ...fullTmpfs, usedPct: 95 } })).filter((f) =>
+      f.summary.includes('consider moving'),
+    );
+
+    expect(finding?.fixes).toBeUndefined();
+    expect(finding?.detail).toMatch(/No button: expected the Docker root dir under an allowed prefix/);
   });
 });
 

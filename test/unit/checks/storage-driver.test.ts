@@ -6,7 +6,8 @@ import {
   type StorageDriverEvidence,
 } from '../../../src/checks/storage-driver.ts';
 import { DockerInfo } from '../../../src/evidence/docker.ts';
-import { fixtureJson } from './fixtures.ts';
+import { parseOverlaySupport } from '../../../src/evidence/overlaySupport.ts';
+import { fixtureJson, fixtureText } from './fixtures.ts';
 
 const info = DockerInfo.parse(fixtureJson('storage-driver/info-vfs.json'));
 const vfs: StorageDriverEvidence = {
@@ -57,6 +58,45 @@ describe('judgeStorageDriver', () => {
     const findings = judgeStorageDriver(devicemapper(data, metadata));
 
     expect(findings.map((finding) => finding.severity)).toEqual(severities);
+  });
+});
+
+describe('the overlay2 offer', () => {
+  const lab = { ...vfs, DockerRootDir: '/var/lib/docker', collectedAt: Date.parse('2026-01-02T03:04:05Z') };
+
+  it('offers the runbook where overlay2 can work', () => {
+    const overlay = parseOverlaySupport('/var/lib/docker', fixtureText('storage-driver/overlay-support-ext4.txt'));
+
+    const [finding] = judgeStorageDriver({ ...lab, overlay });
+
+    expect(finding?.fixes).toEqual([
+      {
+        fix: 'switch-to-overlay2',
+        label: 'Change the storage driver to overlay2 (stops docker)',
+        params: { root: '/var/lib/docker', driver: 'vfs', stamp: '20260102T030405Z' },
+      },
+    ]);
+    expect(finding?.evidence).toContainEqual(expect.stringMatching(/^overlay2: can work here: .*with d_type/));
+  });
+
+  it.each(['devicemapper', 'aufs'])('offers it to a %s host too', (driver) => {
+    const overlay = parseOverlaySupport('/var/lib/docker', fixtureText('storage-driver/overlay-support-ext4.txt'));
+
+    const finding = judgeStorageDriver({ ...lab, Driver: driver, DriverStatus: [], overlay }).at(-1);
+
+    expect(finding?.fixes?.[0]?.params).toMatchObject({ driver });
+  });
+
+  it('says why and offers nothing where it cannot', () => {
+    const overlay = parseOverlaySupport(
+      '/var/lib/docker',
+      fixtureText('storage-driver/overlay-support-ext4-no-filetype.txt'),
+    );
+
+    const [finding] = judgeStorageDriver({ ...lab, overlay });
+
+    expect(finding?.fixes).toBeUndefined();
+    expect(finding?.detail).toMatch(/^overlay2 cannot work here, so no runbook is offered: .*no d_type/);
   });
 });
 
