@@ -11,6 +11,7 @@ import { log } from './log.ts';
 import { instrumentSlack, metricsRoute } from './metrics.ts';
 import { startMonitoring } from './monitoring.ts';
 import { FleetStore } from './queue/fleetStore.ts';
+import { PostLedger } from './queue/postLedger.ts';
 import { Queues } from './queue/queues.ts';
 import { createRedis } from './queue/redis.ts';
 import { type ActionDeps, routeAction } from './slack/actions.ts';
@@ -90,8 +91,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         approvals,
         audit,
         fleets: new FleetStore(client),
+        ledger: new PostLedger(client),
         alerts: monitoring.alerts,
         enqueueCommand: (job) => queues.enqueueCommand(job),
+        enqueueFleetRender: (fleetId, delayMs) => queues.enqueueFleetRender(fleetId, delayMs),
       },
       {
         ...DEFAULT_WORKER_OPTIONS,

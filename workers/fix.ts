@@ -89,8 +89,7 @@ async function runRunbookStep(
       },
     );
     if (offered) {
-      if (record.messageTs) await deps.approvals.setMessage([offered.approvalId], record.messageTs);
-      await postInThread(
+      const posted = await postInThread(
         deps,
         record,
         renderApprovalRequest({
@@ -102,6 +101,8 @@ async function runRunbookStep(
           operations: [next],
         }),
       );
+      // The next step's buttons are a reply: what follows it goes in the same thread, on its parent.
+      await deps.approvals.setMessage([offered.approvalId], posted.ts, threadOf(record) ?? posted.ts);
     }
   }
   const more = next ? ' The next step waits for its own approval below.' : ' That was the last step.';
@@ -147,6 +148,12 @@ async function reportUnknown(deps: WorkerDeps, record: ApprovalRecord): Promise<
   await postInThread(deps, record, renderOutcomeUnknown(record.label, record.host));
 }
 
+/** The parent of the thread the approval's buttons are in (older records only know their message). */
+function threadOf(record: ApprovalRecord): string | undefined {
+  return record.threadTs ?? record.messageTs;
+}
+
 async function postInThread(deps: WorkerDeps, record: ApprovalRecord, message: { text: string; blocks?: unknown[] }) {
-  await deps.slack.postMessage(record.channelId, message, { threadTs: record.messageTs });
+  const threadTs = threadOf(record);
+  return await deps.slack.postMessage(record.channelId, message, threadTs ? { threadTs } : {});
 }

@@ -28,7 +28,10 @@ export const ApprovalRecord = z.object({
   params: FixParams,
   requesterId: z.string().max(32),
   channelId: z.string().max(32),
+  /** The message holding its buttons. */
   messageTs: z.string().max(32).optional(),
+  /** The thread that message is in (its parent's ts; its own ts when it is top-level): results go there. */
+  threadTs: z.string().max(32).optional(),
   requestId: z.string().max(64),
   /** For a runbook (dangerous fix): which step this approval runs, from 0. */
   step: z.coerce.number().int().min(0).max(50).optional(),
@@ -41,7 +44,10 @@ export const ApprovalRecord = z.object({
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
 
-export type NewApproval = Omit<ApprovalRecord, 'id' | 'state' | 'createdAt' | 'expiresAt' | 'messageTs'> & {
+export type NewApproval = Omit<
+  ApprovalRecord,
+  'id' | 'state' | 'createdAt' | 'expiresAt' | 'messageTs' | 'threadTs'
+> & {
   ttlMs: number;
 };
 
@@ -93,9 +99,14 @@ export class ApprovalStore {
     return ApprovalRecord.parse({ ...raw, params: JSON.parse(raw.params ?? '{}') });
   }
 
-  async setMessage(ids: string[], messageTs: string): Promise<void> {
+  /**
+   * The message that shows these approvals' buttons, and the thread it is in: Slack threads only on a
+   * parent's ts, so a reply's buttons keep their thread's parent for what is posted about them later.
+   */
+  async setMessage(ids: string[], messageTs: string, threadTs: string = messageTs): Promise<void> {
+    if (ids.length === 0) return;
     const multi = this.redis.multi();
-    for (const id of ids) multi.hset(KEY(id), 'messageTs', messageTs);
+    for (const id of ids) multi.hset(KEY(id), 'messageTs', messageTs, 'threadTs', threadTs);
     await multi.exec();
   }
 
