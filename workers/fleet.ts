@@ -103,11 +103,12 @@ export async function processFleetRender(job: FleetRenderJob, deps: WorkerDeps):
     const posts = jobPosts(deps.slack, deps.ledger, meta.requestId);
     await postDetails(deps, meta);
     const summary = renderFleetSummary(meta, rows);
-    await deps.slack.update(meta.channelId, meta.ts, summary);
     const finished = rows.every((row) => row.state !== 'pending');
+    // The table first: when the summary says "attached in the thread", it is there.
     if (finished && summary.hidden > 0) {
       await posts.file('fleet-table', meta.channelId, { ...fleetTable(meta, rows), threadTs: meta.ts });
     }
+    await deps.slack.update(meta.channelId, meta.ts, summary);
   });
 }
 

@@ -36,7 +36,7 @@ describe('dockmedic on a Slack that refuses what Slack refuses', () => {
   beforeAll(async () => {
     await cleanupStaleLab();
     await emptyStackRedis();
-    host = await startLabHost({ name: 'st1', diskMiB: 256 });
+    host = await startLabHost({ name: 'st1', diskMiB: 1024 });
     stack = await startStack({
       config: testConfig([labHostEntry(host)]),
       mode: 'http',

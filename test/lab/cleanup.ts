@@ -39,9 +39,16 @@ async function findStaleHostDirs(): Promise<string[]> {
     if (record?.owner.pid === process.pid) continue;
     if (record && (await isProcessAlive(record.owner))) continue;
     if (record?.holder && (await isProcessAlive(record.holder))) continue;
+    // A folder without its owner.json yet is a host being started by another run right now.
+    if (!record && (await isYoung(dir))) continue;
     stale.push(dir);
   }
   return stale;
+}
+
+async function isYoung(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs < 60_000;
 }
 
 async function readOwnerRecord(dir: string): Promise<HostOwnerRecord | undefined> {

@@ -25,7 +25,9 @@ export interface FleetSummary extends Rendered {
 }
 
 function groupOf(row: FleetRow): { rank: number; title: string } {
-  const headline = escapeMrkdwn(truncate(row.headline ?? '', HEADLINE_CHARS));
+  // "dockerd is not running on web-7" on 50 hosts is one finding: the name is in the list below it.
+  const general = (row.headline ?? '').replaceAll(row.host, 'this host');
+  const headline = escapeMrkdwn(truncate(general, HEADLINE_CHARS));
   if (row.state === 'pending') return { rank: 5, title: '⏳ *waiting*' };
   if (row.state === 'unreachable') return { rank: 0, title: `🔴 *UNREACHABLE* · ${headline}` };
   const worst = row.worst ?? 'ok';

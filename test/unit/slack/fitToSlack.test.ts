@@ -221,3 +221,20 @@ describe('cutToFit', () => {
     expect(cut.text).not.toContain('<!channel>');
   });
 });
+
+describe('fleet groups', () => {
+  it('put hosts whose headline differs only by their own name in one group', () => {
+    const rows: FleetRow[] = ['web-1', 'web-2', 'db-1'].map((host) => ({
+      host,
+      state: 'done',
+      worst: 'crit',
+      headline: `dockerd is not running on ${host}`,
+    }));
+
+    const summary = renderFleetSummary(meta, rows, 0);
+
+    const sections = summary.blocks.filter((block) => (block as { type: string }).type === 'section');
+    expect(sections).toHaveLength(1);
+    expect(JSON.stringify(sections)).toContain('dockerd is not running on this host (3)');
+  });
+});
