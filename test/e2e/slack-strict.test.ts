@@ -91,6 +91,28 @@ describe('dockmedic on a Slack that refuses what Slack refuses', () => {
     expect(told.text).toMatch(/in a channel dockmedic is in, or in your DM with dockmedic/);
   });
 
+  it('a retry after Slack took the report edits it instead of posting it twice', async () => {
+    const before = stack.slack.messages(CHANNEL).length;
+    // The report goes through; then Slack keeps answering 429 past the client's own retries, so the
+    // job fails with a retryable error and BullMQ runs it again.
+    const unsubscribe = stack.slack.subscribe((event) => {
+      if (event.type !== 'posted' || event.message.threadTs || !/st1 doctor/.test(event.message.text)) return;
+      stack.slack.rateLimit('chat.postMessage', 6);
+      unsubscribe();
+    });
+
+    const ack = await stack.slack.slashCommand({ text: 'doctor st1', userId: USERS.requester, channelId: CHANNEL });
+    const job = await queue.getJob(requestIdOf(ack.body));
+    await waitUntil(async () => (await job?.getState()) === 'completed', 90_000, 'the retried job');
+
+    const mine = stack.slack.messages(CHANNEL).slice(before);
+    const reports = mine.filter((m) => m.kind === 'message' && !m.threadTs && /st1 doctor/.test(m.text));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.edited).toBe(true);
+    expect(mine.filter((m) => m.threadTs === reports[0]?.ts && m.kind === 'message')).toHaveLength(1);
+    expect((await queue.getJob(requestIdOf(ack.body)))?.attemptsMade).toBe(2);
+  });
+
   it(`ps over ${CONTAINERS} containers arrives as a message and the whole list as a file in its thread`, async () => {
     // Created, not started: a list as long as a busy host's, without 150 running processes.
     const create =
