@@ -91,7 +91,14 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
   };
   await deps.fleets.setRow(fleetId, row);
   const delay = await deps.fleets.requestRender(fleetId);
-  if (delay !== undefined) await deps.enqueueFleetRender(fleetId, delay);
+  if (delay === undefined) return;
+  try {
+    await deps.enqueueFleetRender(fleetId, delay);
+  } catch (error) {
+    // Else the schedule would hold later changes back with no render coming; this job's retry asks again.
+    await deps.fleets.cancelRender(fleetId).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Brings a fleet's thread and summary up to date: new details as a few replies, then the summary. */

@@ -143,6 +143,11 @@ export class FleetStore {
     return Math.max(0, Number(last ?? 0) + FLEET_RENDER_INTERVAL_MS - now);
   }
 
+  /** The render asked for could not be scheduled: the next change (or a retry) asks again. */
+  async cancelRender(id: string): Promise<void> {
+    await this.redis.del(SCHEDULED(id));
+  }
+
   /**
    * Runs one render of the fleet: waits for the lock (one render at a time, so an older state never
    * overwrites a newer one), clears the schedule before `render` reads anything (changes from then on
