@@ -66,7 +66,7 @@ function inviteBot(slack: LocalSlack, channel: string): void {
 }
 
 export async function startMeteredSlack(
-  options: LocalSlackOptions & { strict: boolean; channels: string[] },
+  options: Omit<LocalSlackOptions, 'channels'> & { strict: boolean; channels: string[] },
 ): Promise<MeteredSlack> {
   const { strict, channels, ...standIn } = options;
   const standInOptions = withRateLimits(standIn, strict);

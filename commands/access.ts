@@ -19,7 +19,8 @@ const ANYWHERE = new Set(['help']);
 export function refuseChannel(access: AccessConfig, request: CommandRequest, command: DockerCommand): void {
   if (access.channels.length === 0 || access.channels.includes(request.channelId)) return;
   if (ANYWHERE.has(command.name)) return;
-  const where = access.channels.map((channel) => `<#${channel}>`).join(', ');
+  // Plain ids: error text is escaped whole on its way to Slack, so channel links would show as text.
+  const where = access.channels.map((channel) => `\`${channel}\``).join(', ');
   throw new DockmedicError('dm_forbidden', `${command.name} from ${request.channelId}, outside access.channels`, {
     userMessage: `dockmedic takes commands only in ${where} (access.channels in dockmedic.yaml). Run \`/docker ${command.name}\` there.`,
   });

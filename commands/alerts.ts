@@ -1,5 +1,6 @@
 import { resolveTargets } from '../src/config/targets.ts';
 import { formatDuration } from '../src/format.ts';
+import { escapeMrkdwn } from '../src/slack/render/blocks.ts';
 import { monitoringOf } from './monitoringOf.ts';
 import { expectArgs } from './parse.ts';
 import type { DockerCommand } from './services.ts';
@@ -30,7 +31,7 @@ export const alertsCommand: DockerCommand = {
       const ack = state.ackedBy ? ` · acked by ${state.ackedBy}` : '';
       const quiet =
         (state.silencedUntil ?? 0) > now ? ` · silenced until ${new Date(state.silencedUntil ?? 0).toISOString()}` : '';
-      return `${state.host.padEnd(16)} ${state.check.padEnd(16)} ${status}${since}${ack}${quiet}\n    ${state.summary.slice(0, 160)}`;
+      return `${state.host.padEnd(16)} ${state.check.padEnd(16)} ${status}${since}${ack}${quiet}\n    ${escapeMrkdwn(state.summary.slice(0, 160))}`;
     });
     const firing = states.filter((state) => state.status === 'firing').length;
     return { text: `${firing} alert(s) firing${where}:\n\`\`\`\n${lines.join('\n')}\n\`\`\`` };

@@ -22,6 +22,12 @@ export const ERROR_CODES = [
   'dm_approval_invalid',
   'dm_fix_failed',
   'dm_payload_invalid',
+  /** Slack will not let the bot post there (not_in_channel, channel_not_found, is_archived): never retried. */
+  'dm_slack_no_access',
+  /** Slack refused the call for good (invalid_blocks, missing_scope, msg_too_long…): never retried. */
+  'dm_slack_refused',
+  /** Slack could not be reached, answered 5xx, or kept rate limiting: retried. */
+  'dm_slack_unavailable',
   'dm_internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -14,6 +14,7 @@ import { instrumentSlack, metricsRoute } from './metrics.ts';
 import { startMonitoring } from './monitoring.ts';
 import { FleetStore } from './queue/fleetStore.ts';
 import { InFlight } from './queue/inflight.ts';
+import { PostLedger } from './queue/postLedger.ts';
 import { Queues } from './queue/queues.ts';
 import { RateLimiter } from './queue/rateLimit.ts';
 import { createRedis } from './queue/redis.ts';
@@ -113,8 +114,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         audit,
         fleets: new FleetStore(client),
         inflight,
+        ledger: new PostLedger(client),
         alerts: monitoring.alerts,
         enqueueCommand: (job) => queues.enqueueCommand(job),
+        enqueueFleetRender: (fleetId, delayMs) => queues.enqueueFleetRender(fleetId, delayMs),
       },
       {
         ...DEFAULT_WORKER_OPTIONS,

@@ -4,8 +4,11 @@ import { DockmedicError } from '../src/errors.ts';
 import type { HostConnection } from '../src/hosts/types.ts';
 import { log } from '../src/log.ts';
 import type { ParsedCommandJob } from '../src/queue/payloads.ts';
+import { jobPosts } from '../src/slack/posts.ts';
+import { escapeMrkdwn } from '../src/slack/render/blocks.ts';
 import { renderDoctor } from '../src/slack/render/doctor.ts';
 import { renderHostReport } from '../src/slack/render/hostReport.ts';
+import { isSlackCallError } from '../src/slack/slackErrors.ts';
 import { JOB_HANDLERS } from './command/index.ts';
 import { headlineOf } from './command/report.ts';
 import type { JobOutcome } from './command/types.ts';
@@ -26,27 +29,31 @@ export async function processCommandJob(job: ParsedCommandJob, deps: WorkerDeps)
     await recordFleetRow(deps, job, outcome);
     return outcome;
   }
+  // Each post is made once per job: a retry (network trouble, a worker that died) edits what Slack
+  // already took. Slack refusing the channel (not_in_channel…) ends the job: workers/failures.ts.
+  const posts = jobPosts(deps.slack, deps.ledger, job.requestId);
   const offer = await offerFixes(deps, outcome.proposals, job);
-  const posted = await deps.slack.postMessage(job.channelId, outcome.render(offer));
-  if (offer.offered.length > 0)
-    await deps.approvals.setMessage(
-      offer.offered.map((b) => b.approvalId),
-      posted.ts,
-    );
-  for (const message of outcome.thread ?? []) {
-    await deps.slack.postMessage(job.channelId, message, { threadTs: posted.ts });
+  const posted = await posts.message('result', job.channelId, outcome.render(offer));
+  await deps.approvals.setMessage(
+    offer.offered.map((b) => b.approvalId),
+    posted.ts,
+  );
+  for (const [index, message] of (outcome.thread ?? []).entries()) {
+    await posts.message(`thread-${index}`, job.channelId, message, { threadTs: posted.ts });
   }
-  for (const file of outcome.files ?? []) {
-    await deps.slack.uploadFile(job.channelId, { ...file, threadTs: posted.ts }).catch(async (err: unknown) => {
+  for (const [index, file] of (outcome.files ?? []).entries()) {
+    await posts.file(`file-${index}`, job.channelId, { ...file, threadTs: posted.ts }).catch(async (err: unknown) => {
+      if (isSlackCallError(err) && err.code === 'dm_slack_no_access') throw err;
       log.warn({ err, host: host.name }, 'could not upload a file');
-      await deps.slack.postMessage(
+      await posts.message(
+        `file-${index}-failed`,
         job.channelId,
-        { text: `⚠️ ${file.title} could not be attached as a file.` },
+        { text: `⚠️ ${escapeMrkdwn(file.title)} could not be attached as a file.` },
         { threadTs: posted.ts },
       );
     });
   }
-  if (job.responseUrl) {
+  if (job.responseUrl && !posted.again) {
     await deps.slack
       .respond(job.responseUrl, {
         text: `:white_check_mark: ${job.command} on ${host.name} finished (${outcome.worst}); the result is in the channel.`,

@@ -228,6 +228,12 @@ async function offerAfterStep(deps: WorkerDeps, record: ApprovalRecord, outcome:
   await postInThread(deps, record, renderApprovalRequest(request));
 }
 
+/** The parent of the thread the approval's buttons are in (older records only know their message). */
+function threadOf(record: ApprovalRecord): string | undefined {
+  return record.threadTs ?? record.messageTs;
+}
+
 async function postInThread(deps: WorkerDeps, record: ApprovalRecord, message: { text: string; blocks?: unknown[] }) {
-  await deps.slack.postMessage(record.channelId, message, { threadTs: record.messageTs });
+  const threadTs = threadOf(record);
+  return await deps.slack.postMessage(record.channelId, message, threadTs ? { threadTs } : {});
 }

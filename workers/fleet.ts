@@ -1,30 +1,38 @@
 import { log } from '../src/log.ts';
-import { newFleetId } from '../src/queue/fleetStore.ts';
-import type { FleetJob, ParsedCommandJob } from '../src/queue/payloads.ts';
-import { renderFleetSummary } from '../src/slack/render/fleet.ts';
+import { type FleetMeta, type FleetRow, fleetIdOf } from '../src/queue/fleetStore.ts';
+import type { FleetJob, FleetRenderJob, ParsedCommandJob } from '../src/queue/payloads.ts';
+import { jobPosts } from '../src/slack/posts.ts';
+import { fleetTable, renderFleetSummary } from '../src/slack/render/fleet.ts';
+import { packFleetDetails } from '../src/slack/render/fleetDetails.ts';
 import type { JobOutcome } from './command/types.ts';
 import type { WorkerDeps } from './deps.ts';
 import { offerFixes } from './offer.ts';
 
+/** Slack allows about one message a second per channel: thread replies of one render keep to that. */
+const REPLY_GAP_MS = 1100;
+
 /**
  * A fleet run: post the summary with every host waiting, then fan out one job per host. Hosts run
  * in parallel (bounded by worker concurrency), so the run takes about as long as its slowest host.
+ * A retry of this job finds its summary, fleet and host jobs already there (ids follow the request).
  */
 export async function processFleetJob(job: FleetJob & { args: ParsedCommandJob['args'] }, deps: WorkerDeps) {
-  const fleetId = newFleetId();
-  const startedAt = Date.now();
-  const pendingRows = job.hosts.map((host) => ({ host, state: 'pending' as const }));
-  const meta = {
+  const fleetId = fleetIdOf(job.requestId);
+  const meta: FleetMeta = {
     id: fleetId,
     command: job.command,
     target: job.target,
     channelId: job.channelId,
     ts: '',
     requestId: job.requestId,
-    startedAt,
+    startedAt: Date.now(),
   };
-  const posted = await deps.slack.postMessage(job.channelId, renderFleetSummary(meta, pendingRows));
-  await deps.fleets.create({ ...meta, ts: posted.ts }, job.hosts);
+  const pendingRows = job.hosts.map((host) => ({ host, state: 'pending' as const }));
+  const posts = jobPosts(deps.slack, deps.ledger, job.requestId);
+  const summary = await posts.message('summary', job.channelId, renderFleetSummary(meta, pendingRows), {
+    onRetry: 'keep',
+  });
+  await deps.fleets.create({ ...meta, ts: summary.ts }, job.hosts);
   await Promise.all(
     job.hosts.map((host, index) =>
       deps.enqueueCommand({
@@ -39,7 +47,7 @@ export async function processFleetJob(job: FleetJob & { args: ParsedCommandJob['
       }),
     ),
   );
-  if (job.responseUrl) {
+  if (job.responseUrl && !summary.again) {
     await deps.slack
       .respond(job.responseUrl, {
         text: `:white_check_mark: ${job.command} ${job.target}: ${job.hosts.length} host(s) queued; the summary in the channel fills in as they answer.`,
@@ -50,35 +58,83 @@ export async function processFleetJob(job: FleetJob & { args: ParsedCommandJob['
   return { fleetId, hosts: job.hosts.length };
 }
 
-/** One host of a fleet run finished: fill its row; hosts with something to say post details in the thread. */
+/**
+ * One host of a fleet run finished: its row, and (when it has something to say) its detail for the
+ * thread, are written to Redis; a render is scheduled. Renders, not hosts, talk to Slack: one summary
+ * edit per 1.5 s at most, details batched into a few replies.
+ */
 export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, outcome: JobOutcome): Promise<void> {
   const fleetId = job.fleetId as string;
   const fleet = await deps.fleets.read(fleetId);
   if (!fleet) {
     log.warn({ fleetId, host: job.host }, 'fleet summary is gone; posting the host result alone');
-    await deps.slack.postMessage(job.channelId, outcome.render({ offered: [], notOffered: [] }));
+    await jobPosts(deps.slack, deps.ledger, job.requestId).message(
+      'result',
+      job.channelId,
+      outcome.render({ offered: [], notOffered: [] }),
+    );
     return;
   }
   const worthDetail = outcome.worst === 'warn' || outcome.worst === 'crit' || outcome.detailInFleet;
   if (!outcome.unreachable && worthDetail) {
     const offer = await offerFixes(deps, outcome.proposals, job);
-    const detail = await deps.slack.postMessage(job.channelId, outcome.render(offer), { threadTs: fleet.meta.ts });
-    if (offer.offered.length > 0)
-      await deps.approvals.setMessage(
-        offer.offered.map((b) => b.approvalId),
-        detail.ts,
-      );
+    await deps.fleets.addDetail(fleetId, {
+      host: job.host,
+      command: job.command,
+      worst: outcome.worst,
+      headline: outcome.headline.slice(0, 500),
+      highlights: (outcome.highlights ?? []).map((line) => line.slice(0, 500)).slice(0, 10),
+      buttons: offer.offered,
+    });
   }
-  await deps.fleets.setRow(fleetId, {
+  const row: FleetRow = {
     host: job.host,
     state: outcome.unreachable ? 'unreachable' : 'done',
     worst: outcome.worst,
     headline: outcome.headline.slice(0, 300),
+  };
+  await deps.fleets.setRow(fleetId, row);
+  const delay = await deps.fleets.requestRender(fleetId);
+  if (delay === undefined) return;
+  try {
+    await deps.enqueueFleetRender(fleetId, delay);
+  } catch (error) {
+    // Else the schedule would hold later changes back with no render coming; this job's retry asks again.
+    await deps.fleets.cancelRender(fleetId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Brings a fleet's thread and summary up to date: new details as a few replies, then the summary. */
+export async function processFleetRender(job: FleetRenderJob, deps: WorkerDeps): Promise<void> {
+  await deps.fleets.render(job.fleetId, async () => {
+    const fleet = await deps.fleets.read(job.fleetId);
+    if (!fleet) return;
+    const { meta, rows } = fleet;
+    const posts = jobPosts(deps.slack, deps.ledger, meta.requestId);
+    await postDetails(deps, meta);
+    const summary = renderFleetSummary(meta, rows);
+    const finished = rows.every((row) => row.state !== 'pending');
+    // The table first: when the summary says "attached in the thread", it is there.
+    if (finished && summary.hidden > 0) {
+      await posts.file('fleet-table', meta.channelId, { ...fleetTable(meta, rows), threadTs: meta.ts });
+    }
+    await deps.slack.update(meta.channelId, meta.ts, summary);
   });
-  // Coalesced: when many hosts finish at once, one worker renders for all of them (fleetStore.ts).
-  await deps.fleets.refresh(fleetId, async () => {
-    const current = await deps.fleets.read(fleetId);
-    if (!current) return;
-    await deps.slack.update(current.meta.channelId, current.meta.ts, renderFleetSummary(current.meta, current.rows));
-  });
+}
+
+async function postDetails(deps: WorkerDeps, meta: FleetMeta): Promise<void> {
+  const { from, details } = await deps.fleets.unpostedDetails(meta.id);
+  const posts = jobPosts(deps.slack, deps.ledger, meta.requestId);
+  let position = from;
+  for (const [index, reply] of packFleetDetails(details).entries()) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, REPLY_GAP_MS));
+    const posted = await posts.message(`details-${position}`, meta.channelId, reply.rendered, {
+      threadTs: meta.ts,
+    });
+    const approvals = reply.details.flatMap((detail) => detail.buttons.map((button) => button.approvalId));
+    await deps.approvals.setMessage(approvals, posted.ts, meta.ts);
+    position += reply.details.length;
+    await deps.fleets.markDetailsPosted(meta.id, position);
+  }
 }

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { DockmedicError, isDockmedicError, userMessageOf } from '../src/errors.ts';
+import { DockmedicError, isDockmedicError } from '../src/errors.ts';
 import { formatDuration } from '../src/format.ts';
 import { log } from '../src/log.ts';
 import { inflightTtlMs } from '../src/queue/inflight.ts';
@@ -10,19 +10,20 @@ import {
   COMMAND_QUEUE,
   FIX_QUEUE,
   FLEET_JOB,
+  FLEET_RENDER_QUEUE,
   MAINTENANCE_QUEUE,
   MONITOR_QUEUE,
   QUEUE_PREFIX,
   RECONCILE_JOB,
 } from '../src/queue/names.ts';
-import { CommandJob, FixJob, FleetJob, type ParsedCommandJob } from '../src/queue/payloads.ts';
+import { CommandJob, FixJob, FleetJob, FleetRenderJob, type ParsedCommandJob } from '../src/queue/payloads.ts';
 import { withDeadline } from '../src/queue/redis.ts';
 import { FLUSH_JOB, FlushJob, MonitorJob, PruneJob } from '../src/queue/schedulers.ts';
-import { renderError } from '../src/slack/render/error.ts';
 import { processCommandJob } from './command.ts';
 import type { WorkerDeps } from './deps.ts';
+import { tellRequester } from './failures.ts';
 import { processFixJob } from './fix.ts';
-import { processFleetJob } from './fleet.ts';
+import { processFleetJob, processFleetRender } from './fleet.ts';
 import { processPruneJob } from './maintenance.ts';
 import { processFlushJob, processMonitorJob } from './monitor.ts';
 import { processReconcileJob } from './reconcile.ts';
@@ -53,19 +54,11 @@ function parsePayload<T>(schema: z.ZodType<T>, job: Job): T {
   throw new UnrecoverableError(`invalid payload in job ${job.id}`);
 }
 
-/** Nothing is lost silently: a command that fails for good says so where it was asked. */
-async function tellRequester(
-  deps: WorkerDeps,
-  job: { command: string; channelId: string; requestId: string; host?: string; target?: string },
-  error: unknown,
-): Promise<void> {
-  const message = renderError(`${job.command} on ${job.host ?? job.target} failed: ${userMessageOf(error)}`);
-  await deps.slack
-    .postMessage(job.channelId, message)
-    .catch((err: unknown) => log.error({ err, requestId: job.requestId }, 'could not report a failed command'));
-}
-
-/** Retry is decided by the error: connection trouble is retried, anything else is not. */
+/**
+ * Retry is decided by the error: connection trouble (hosts, Slack's network errors, 5xx, 429s) is
+ * retried; a refusal (not_in_channel, invalid_blocks, a bad argument…) is not, so host work is not
+ * run again for an answer that cannot be posted.
+ */
 function classify(error: unknown): never {
   if (isDockmedicError(error) && !error.retryable) throw new UnrecoverableError(error.message);
   throw error;
@@ -113,6 +106,8 @@ async function jobEnded(deps: WorkerDeps, data: CommandPayload, fanOut?: { fleet
 
 /** Monitor runs are many and short; one process runs this many at once. */
 const MONITOR_CONCURRENCY = 16;
+/** Fleet renders wait on Slack (and on each other per fleet); a few at once keep up with many fleets. */
+const FLEET_RENDER_CONCURRENCY = 4;
 /** A scheduled prune holds a host for a while; a few at once are plenty. */
 const MAINTENANCE_CONCURRENCY = 4;
 
@@ -180,6 +175,17 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
     // A stalled fix is handed over once so the next worker can report "outcome unknown".
     { ...common, concurrency: options.concurrency, maxStalledCount: 1 },
   );
+  const fleetRenders = new Worker(
+    FLEET_RENDER_QUEUE,
+    async (job) => {
+      try {
+        return await processFleetRender(parsePayload(FleetRenderJob, job), deps);
+      } catch (error) {
+        return classify(error);
+      }
+    },
+    { ...common, concurrency: FLEET_RENDER_CONCURRENCY },
+  );
   const monitor = new Worker(
     MONITOR_QUEUE,
     async (job) =>
@@ -202,7 +208,7 @@ export function startWorkers(connection: Redis, deps: WorkerDeps, options: Worke
       ),
     { ...common, concurrency: MAINTENANCE_CONCURRENCY },
   );
-  const workers = [commands, fixes, monitor, maintenance];
+  const workers = [commands, fixes, fleetRenders, monitor, maintenance];
   for (const worker of workers) {
     worker.on('failed', (job, err) => log.warn({ jobId: job?.id, queue: worker.name, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));

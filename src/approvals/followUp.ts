@@ -83,7 +83,8 @@ export async function offerRunbookFollowUp(
     ...(offer.step === undefined ? {} : { step: offer.step }),
   });
   if (!offered) return lost ? { notOffered: lost } : undefined;
-  if (record.messageTs) await store.setMessage([offered.approvalId], record.messageTs);
+  if (record.messageTs)
+    await store.setMessage([offered.approvalId], record.messageTs, record.threadTs ?? record.messageTs);
   const { fixTitle, operations } = offer;
   return {
     offered: { approvalId: offered.approvalId, fixTitle, risk: offered.risk, operations },

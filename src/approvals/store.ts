@@ -51,7 +51,10 @@ export const ApprovalRecord = z.object({
   params: FixParams,
   requesterId: z.string().max(SLACK_ID_MAX),
   channelId: z.string().max(SLACK_ID_MAX),
+  /** The message holding its buttons. */
   messageTs: z.string().max(SLACK_ID_MAX).optional(),
+  /** The thread that message is in (its parent's ts; its own ts when it is top-level): results go there. */
+  threadTs: z.string().max(SLACK_ID_MAX).optional(),
   requestId: z.string().max(REQUEST_ID_MAX),
   /** For a runbook (dangerous fix): which step this approval runs, from 0. */
   step: z.coerce.number().int().min(0).max(50).optional(),
@@ -179,9 +182,14 @@ export class ApprovalStore {
     });
   }
 
-  async setMessage(ids: string[], messageTs: string): Promise<void> {
+  /**
+   * The message that shows these approvals' buttons, and the thread it is in: Slack threads only on a
+   * parent's ts, so a reply's buttons keep their thread's parent for what is posted about them later.
+   */
+  async setMessage(ids: string[], messageTs: string, threadTs: string = messageTs): Promise<void> {
+    if (ids.length === 0) return;
     const multi = this.redis.multi();
-    for (const id of ids) multi.hset(KEY(id), 'messageTs', messageTs);
+    for (const id of ids) multi.hset(KEY(id), 'messageTs', messageTs, 'threadTs', threadTs);
     await multi.exec();
   }
 

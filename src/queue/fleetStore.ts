@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SEVERITIES } from '../checks/types.ts';
+import { RISKS } from '../fixes/types.ts';
 
 export const FleetRow = z.object({
   host: z.string().max(64),
@@ -22,28 +23,57 @@ export const FleetMeta = z.object({
 });
 export type FleetMeta = z.infer<typeof FleetMeta>;
 
+/** What one host with something to say contributes to the fleet's thread (posted in batches). */
+export const FleetDetail = z.object({
+  host: z.string().max(64),
+  command: z.string().max(32),
+  worst: z.enum(SEVERITIES),
+  headline: z.string().max(500),
+  highlights: z.array(z.string().max(500)).max(10),
+  buttons: z.array(z.object({ approvalId: z.string().max(64), label: z.string().max(200), risk: z.enum(RISKS) })),
+});
+export type FleetDetail = z.infer<typeof FleetDetail>;
+
 const META = (id: string) => `dm:fleet:${id}:meta`;
 const ROWS = (id: string) => `dm:fleet:${id}:rows`;
+const DETAILS = (id: string) => `dm:fleet:${id}:details`;
+const DETAIL_HOSTS = (id: string) => `dm:fleet:${id}:detail-hosts`;
+const POSTED = (id: string) => `dm:fleet:${id}:details-posted`;
 const LOCK = (id: string) => `dm:fleet:${id}:lock`;
-/** How many row changes there were, and how many of them the summary in Slack shows. */
-const CHANGED = (id: string) => `dm:fleet:${id}:changed`;
-const RENDERED = (id: string) => `dm:fleet:${id}:rendered`;
+/** Set while a render is scheduled and has not started reading: later changes ride along with it. */
+const SCHEDULED = (id: string) => `dm:fleet:${id}:scheduled`;
+const LAST_RENDER = (id: string) => `dm:fleet:${id}:last-render`;
 const TTL_SECONDS = 24 * 3600;
-/** The lock outlives any normal render; a worker that died holding it blocks no one for longer. */
-const LOCK_MS = 10_000;
-/** Past this a worker renders without the lock rather than lose its row. */
-const STUCK_LOCK_MS = 15_000;
-const RENDER_POLL_MS = 10;
+/** A render holds the lock at most this long (Slack's 429 waits included); a dead holder blocks no longer. */
+const LOCK_MS = 120_000;
+/** A schedule whose job never ran (enqueue failed) stops holding later changes back after this. */
+const SCHEDULE_MS = 60_000;
+/** The summary message is edited at most once per this: chat.update allows about 50 a minute. */
+export const FLEET_RENDER_INTERVAL_MS = 1500;
+
+/** A fleet's id follows from its request, so a retried fleet job finds the fleet it already started. */
+export function fleetIdOf(requestId: string): string {
+  return `fl-${requestId.replace(/^rq-/, '')}`;
+}
 
 export function newFleetId(): string {
   return `fl-${randomBytes(6).toString('hex')}`;
 }
 
-/** A fleet run's summary: one row per host, filled in by whichever worker finishes that host. */
+/**
+ * A fleet run's state: one row per host, filled in by whichever worker finishes that host; the details
+ * hosts leave for the thread; and the pacing of renders. Changes only mark the fleet for rendering:
+ * one render job at a time (the lock) reads everything and brings Slack up to date, at most once per
+ * FLEET_RENDER_INTERVAL_MS, and a change always finds a render scheduled after it, so the last state
+ * is always shown.
+ */
 export class FleetStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(meta: FleetMeta, hosts: string[]): Promise<void> {
+  /** False when the fleet exists already (a retried fleet job): its rows are left as they are. */
+  async create(meta: FleetMeta, hosts: string[]): Promise<boolean> {
+    const fresh = await this.redis.hsetnx(META(meta.id), 'id', meta.id);
+    if (!fresh) return false;
     const rows = Object.fromEntries(hosts.map((host) => [host, JSON.stringify({ host, state: 'pending' })]));
     await this.redis
       .multi()
@@ -51,9 +81,8 @@ export class FleetStore {
       .hset(ROWS(meta.id), rows)
       .expire(META(meta.id), TTL_SECONDS)
       .expire(ROWS(meta.id), TTL_SECONDS)
-      .set(CHANGED(meta.id), 0, 'EX', TTL_SECONDS)
-      .set(RENDERED(meta.id), 0, 'EX', TTL_SECONDS)
       .exec();
+    return true;
   }
 
   async setRow(id: string, row: FleetRow): Promise<void> {
@@ -62,59 +91,79 @@ export class FleetStore {
 
   async read(id: string): Promise<{ meta: FleetMeta; rows: FleetRow[] } | undefined> {
     const [meta, rows] = await Promise.all([this.redis.hgetall(META(id)), this.redis.hgetall(ROWS(id))]);
-    if (Object.keys(meta).length === 0) return undefined;
+    const parsedMeta = FleetMeta.safeParse(meta);
+    if (!parsedMeta.success) return undefined;
     const parsedRows: FleetRow[] = [];
     for (const [host, text] of Object.entries(rows)) {
       const parsed = FleetRow.safeParse(safeJson(text));
       parsedRows.push(parsed.success ? parsed.data : { host, state: 'pending' });
     }
     parsedRows.sort((a, b) => a.host.localeCompare(b.host));
-    return { meta: FleetMeta.parse(meta), rows: parsedRows };
+    return { meta: parsedMeta.data, rows: parsedRows };
+  }
+
+  /** A host's detail for the thread, once per host however often its job is retried. */
+  async addDetail(id: string, detail: FleetDetail): Promise<void> {
+    const json = JSON.stringify(FleetDetail.parse(detail));
+    if (!(await this.redis.hsetnx(DETAIL_HOSTS(id), detail.host, '1'))) return;
+    await this.redis
+      .multi()
+      .rpush(DETAILS(id), json)
+      .expire(DETAILS(id), TTL_SECONDS)
+      .expire(DETAIL_HOSTS(id), TTL_SECONDS)
+      .exec();
+  }
+
+  /** Details not posted yet, and the position of the first of them. */
+  async unpostedDetails(id: string): Promise<{ from: number; details: FleetDetail[] }> {
+    const from = Number((await this.redis.get(POSTED(id))) ?? 0);
+    const raw = await this.redis.lrange(DETAILS(id), from, -1);
+    const details = raw.flatMap((text) => {
+      const parsed = FleetDetail.safeParse(safeJson(text));
+      return parsed.success ? [parsed.data] : [];
+    });
+    return { from, details };
+  }
+
+  async markDetailsPosted(id: string, upTo: number): Promise<void> {
+    await this.redis.set(POSTED(id), upTo, 'EX', TTL_SECONDS);
   }
 
   /**
-   * Brings the summary up to date after a row changed, coalescing renders: one worker renders at a
-   * time (the lock) and each render reads every row under it, so an older summary never overwrites a
-   * newer one. Each row change takes a number; a render shows every change numbered up to what it
-   * saw before reading. A worker that finds the lock taken does not render itself: it waits until a
-   * render covered its number, or takes the lock when it is free (the holder finished or died), so
-   * the last row written is always shown, and 30 hosts finishing at once cost a few renders, not 30.
+   * After a change: the delay after which a render should run, or undefined when one is already
+   * scheduled and has not started reading (it will show this change too).
    */
-  async refresh(id: string, render: () => Promise<void>): Promise<void> {
-    const replies = await this.redis.multi().incr(CHANGED(id)).expire(CHANGED(id), TTL_SECONDS).exec();
-    const mine = replies?.[0]?.[1];
-    if (typeof mine !== 'number') throw new Error(`could not number a row change of fleet ${id}`);
-    const deadline = Date.now() + STUCK_LOCK_MS;
-    for (;;) {
-      if ((await this.#rendered(id)) >= mine) return;
-      const token = randomBytes(8).toString('hex');
-      if (await this.redis.set(LOCK(id), token, 'PX', LOCK_MS, 'NX')) {
-        await this.#renderWhileChanged(id, token, render);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        // A lock stuck past its expiry must not lose the update: go ahead.
-        await render();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, RENDER_POLL_MS));
+  async requestRender(id: string, now = Date.now()): Promise<number | undefined> {
+    const [[, scheduled], [, last]] = (await this.redis
+      .multi()
+      .set(SCHEDULED(id), '1', 'PX', SCHEDULE_MS, 'NX')
+      .get(LAST_RENDER(id))
+      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    if (scheduled !== 'OK') return undefined;
+    return Math.max(0, Number(last ?? 0) + FLEET_RENDER_INTERVAL_MS - now);
+  }
+
+  /** The render asked for could not be scheduled: the next change (or a retry) asks again. */
+  async cancelRender(id: string): Promise<void> {
+    await this.redis.del(SCHEDULED(id));
+  }
+
+  /**
+   * Runs one render of the fleet: waits for the lock (one render at a time, so an older state never
+   * overwrites a newer one), clears the schedule before `render` reads anything (changes from then on
+   * schedule the next render) and notes when it started (the next one waits for the interval).
+   */
+  async render(id: string, render: () => Promise<void>, waitMs = LOCK_MS): Promise<void> {
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + waitMs;
+    while (!(await this.redis.set(LOCK(id), token, 'PX', LOCK_MS, 'NX'))) {
+      if (Date.now() > deadline) throw new Error(`fleet ${id}: the render lock stayed taken`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  }
-
-  async #rendered(id: string): Promise<number> {
-    return Number((await this.redis.get(RENDERED(id))) ?? 0);
-  }
-
-  async #renderWhileChanged(id: string, token: string, render: () => Promise<void>): Promise<void> {
     try {
-      for (;;) {
-        const [changed, rendered] = await this.redis.mget(CHANGED(id), RENDERED(id));
-        const wanted = Number(changed ?? 0);
-        if (wanted <= Number(rendered ?? 0)) return;
-        // Every change numbered up to `wanted` wrote its row before taking its number.
-        await render();
-        await this.redis.set(RENDERED(id), wanted, 'EX', TTL_SECONDS);
-      }
+      // Pacing counts from the start of a render: a change during it is shown 1.5 s after this.
+      await this.redis.multi().del(SCHEDULED(id)).set(LAST_RENDER(id), Date.now(), 'EX', TTL_SECONDS).exec();
+      await render();
     } finally {
       await this.redis.eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",

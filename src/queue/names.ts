@@ -13,5 +13,7 @@ export function fixJobId(approvalId: string, attempt: number): string {
 export const FLEET_JOB = 'fleet';
 /** Per-host monitor runs (job schedulers) and the storm window's flushes. */
 export const MONITOR_QUEUE = 'monitor';
+/** Renders of fleet summaries: apart from the command queue so they never wait behind 200 host jobs. */
+export const FLEET_RENDER_QUEUE = 'fleet-render';
 /** Scheduled prunes from `maintenance:`. */
 export const MAINTENANCE_QUEUE = 'maintenance';

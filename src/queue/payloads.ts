@@ -62,6 +62,12 @@ export const FleetJob = z.object({
 });
 export type FleetJob = z.input<typeof FleetJob>;
 
+/** Bring a fleet's summary and thread up to date with its state in Redis. */
+export const FleetRenderJob = z.object({
+  fleetId: z.string().regex(/^fl-[a-z0-9]{6,32}$/),
+});
+export type FleetRenderJob = z.infer<typeof FleetRenderJob>;
+
 /** An approved fix: everything else lives in the approval record, which is the single source of truth. */
 export const FixJob = z.object({
   approvalId: z.string().regex(/^ap-[a-z0-9]{8,32}$/),

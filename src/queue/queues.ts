@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
-import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, fixJobId, QUEUE_PREFIX } from './names.ts';
-import { CommandJob, FixJob, FleetJob } from './payloads.ts';
+import { COMMAND_QUEUE, FIX_QUEUE, FLEET_JOB, FLEET_RENDER_QUEUE, fixJobId, QUEUE_PREFIX } from './names.ts';
+import { CommandJob, FixJob, FleetJob, FleetRenderJob } from './payloads.ts';
 import { queueUnavailable, withDeadline } from './redis.ts';
 
 /** How long the bot waits on Redis before telling the user it is down: well inside Slack's 3 s. */
@@ -11,6 +11,7 @@ const ENQUEUE_DEADLINE_MS = 1500;
 export class Queues {
   readonly commands: Queue;
   readonly fixes: Queue;
+  readonly fleetRenders: Queue;
 
   constructor(private readonly connection: Redis) {
     this.commands = new Queue(COMMAND_QUEUE, {
@@ -30,7 +31,18 @@ export class Queues {
       // Fixes never run twice: no automatic retry.
       defaultJobOptions: { attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
     });
-    for (const queue of [this.commands, this.fixes]) {
+    this.fleetRenders = new Queue(FLEET_RENDER_QUEUE, {
+      connection,
+      prefix: QUEUE_PREFIX,
+      // A render that fails (Slack down for a while) is tried again: the last one shows the final state.
+      defaultJobOptions: {
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 1000 },
+      },
+    });
+    for (const queue of [this.commands, this.fixes, this.fleetRenders]) {
       queue.on('error', (err) => log.debug({ queue: queue.name, err: err.message }, 'queue connection error'));
     }
   }
@@ -57,6 +69,12 @@ export class Queues {
     await this.add(this.fixes, 'fix', data, fixJobId(approvalId, attempt));
   }
 
+  /** A render of the fleet's summary after `delayMs`; FleetStore.requestRender says when one is needed. */
+  async enqueueFleetRender(fleetId: string, delayMs: number): Promise<void> {
+    const data = FleetRenderJob.parse({ fleetId });
+    await this.fleetRenders.add('render', data, { delay: delayMs });
+  }
+
   /** Payloads are validated before they are written; a dead or slow Redis becomes dm_queue_unavailable. */
   private async add(queue: Queue, name: string, data: object, jobId: string): Promise<string> {
     this.assertConnected();
@@ -69,6 +87,6 @@ export class Queues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.commands.close(), this.fixes.close()]);
+    await Promise.all([this.commands.close(), this.fixes.close(), this.fleetRenders.close()]);
   }
 }

@@ -1,13 +1,16 @@
 // SlackOut: everything dockmedic sends to Slack outside an ack goes through here. It is the one place
-// that redacts outgoing payloads, turns messages over Slack's limits into a short message plus a file
-// (never a failed post), and retries rate-limited calls after Slack's `retry-after`.
+// that redacts outgoing payloads, escapes broadcast pings, turns messages over Slack's limits into what
+// fits plus a file with the whole (never a failed post), and says which failures are worth a retry
+// (slackErrors.ts): the WebClient itself waits out 429s (`retry-after`) and retries 5xx and network
+// errors; a refusal (not_in_channel, invalid_blocks, missing_scope…) is thrown at once, not retried.
 
 import { webApi } from '@slack/bolt';
 import { DockmedicError } from '../errors.ts';
 import { log } from '../log.ts';
 import { redactDeep, redactText } from '../redact.ts';
-import { ELLIPSIS, SLACK_LIMITS, type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
-import { toPlainText } from './render/plainText.ts';
+import { cutToFit, plainTextOf, withoutBroadcasts } from './fit.ts';
+import { type SlackMessageLike, slackLimitProblem, truncate } from './limits.ts';
+import { slackFailure } from './slackErrors.ts';
 import { slackLogger } from './slackLogger.ts';
 
 export interface SlackMessage {
@@ -61,22 +64,21 @@ export const SLACK_RETRY: webApi.RetryOptions = {
   randomize: true,
 };
 
-const OVERSIZE_NOTE = 'The full message is too long for Slack; it is attached as a file.';
+const OVERSIZE_NOTE = 'The whole message is too long for Slack: it is attached as a file in the thread.';
 
-/** The one place outgoing payloads are redacted (acks in app.ts call it too). */
+/** The one place outgoing payloads are redacted and stripped of broadcast pings (acks in app.ts too). */
 export function prepareOutgoing<T extends object>(payload: T): T {
-  return redactDeep(payload);
+  return withoutBroadcasts(redactDeep(payload));
 }
 
 /**
- * An ephemeral or a response_url answer cannot carry a file: when it is over Slack's limits it becomes
- * plain text cut to one section's worth, saying so.
+ * An ephemeral or a response_url answer cannot carry a file: when it is over Slack's limits it keeps
+ * what fits and says it was cut.
  */
 export function fitWithoutFile<T extends SlackMessageLike>(msg: T): T {
   if (!slackLimitProblem(msg)) return msg;
-  const full = fullText(msg);
-  const note = `\n${ELLIPSIS} (cut: ${full.length} characters; run it from \`dockmedic check\` for everything)`;
-  return { ...msg, text: `${truncate(full, SLACK_LIMITS.sectionText - note.length)}${note}`, blocks: undefined };
+  const full = plainTextOf(msg);
+  return cutToFit(msg, `Cut to fit Slack (${full.length} characters in all); \`dockmedic check\` shows everything.`);
 }
 
 export function createSlackOut(options: SlackOutOptions): SlackOut {
@@ -88,10 +90,11 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
   });
 
   async function call(method: string, args: Record<string, unknown>): Promise<webApi.WebAPICallResult> {
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
     try {
       return await web.apiCall(method, args);
     } catch (error) {
-      throw new DockmedicError('dm_internal', `while calling Slack ${method}`, { cause: error, retryable: true });
+      throw slackFailure(error, `while calling Slack ${method}`, channel);
     }
   }
 
@@ -100,9 +103,9 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
       await web.files.uploadV2({
         channel_id: channel,
         thread_ts: threadTs,
-        content: fullText(msg),
+        content: plainTextOf(msg),
         filename: 'dockmedic-message.txt',
-        title: truncate(msg.text.split('\n')[0] ?? 'dockmedic', 200),
+        title: truncate(plainTextOf({ text: msg.text }).split('\n')[0] ?? 'dockmedic', 200),
       });
     } catch (error) {
       // The short message is already in the channel; a missing attachment must not fail the caller's job.
@@ -114,7 +117,7 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
     async postMessage(channel, raw, opts = {}) {
       const msg = prepareOutgoing(raw);
       const oversize = slackLimitProblem(msg);
-      const body = oversize ? shortVersion(msg) : msg;
+      const body = oversize ? cutToFit(msg, OVERSIZE_NOTE) : msg;
       const result = await call('chat.postMessage', {
         channel,
         text: body.text,
@@ -131,12 +134,10 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
     },
 
     async update(channel, ts, raw) {
-      const msg = prepareOutgoing(raw);
-      const oversize = slackLimitProblem(msg);
-      const body = oversize ? shortVersion(msg) : msg;
+      // An edit cannot bring a new file each time it happens: over the limits, it is cut and says so.
+      const msg = fitWithoutFile(prepareOutgoing(raw));
       // Slack keeps the old blocks when `blocks` is missing: send [] to clear them.
-      await call('chat.update', { channel, ts, text: body.text, blocks: body.blocks ?? [] });
-      if (oversize) await attachAsFile(channel, ts, msg);
+      await call('chat.update', { channel, ts, text: msg.text, blocks: msg.blocks ?? [] });
     },
 
     async postEphemeral(channel, user, raw) {
@@ -158,10 +159,7 @@ export function createSlackOut(options: SlackOutOptions): SlackOut {
       try {
         await web.files.uploadV2(file.threadTs ? { ...common, thread_ts: file.threadTs } : common);
       } catch (error) {
-        throw new DockmedicError('dm_internal', `while uploading ${file.filename} to Slack`, {
-          cause: error,
-          retryable: true,
-        });
+        throw slackFailure(error, `while uploading ${file.filename} to Slack`, channel);
       }
     },
   };
@@ -186,17 +184,21 @@ async function postToResponseUrl(responseUrl: string, msg: RespondMessage): Prom
         redirect: 'error',
       });
     } catch (error) {
-      throw new DockmedicError('dm_internal', 'while answering through a Slack response_url', {
+      throw new DockmedicError('dm_slack_unavailable', 'while answering through a Slack response_url', {
         cause: error,
         retryable: true,
       });
     }
-    await response.body?.cancel();
+    const answer = await response.text().catch(() => '');
     if (response.ok) return;
     if (response.status !== 429 || attempt >= 3) {
-      throw new DockmedicError('dm_internal', `Slack response_url answered ${response.status}`, {
-        retryable: response.status >= 500,
-      });
+      // used_url / expired_url / invalid_blocks are final; only Slack's own trouble is worth a retry.
+      const retryable = response.status >= 500 || response.status === 429;
+      throw new DockmedicError(
+        retryable ? 'dm_slack_unavailable' : 'dm_slack_refused',
+        `Slack response_url answered ${response.status} ${truncate(answer, 200)}`,
+        { retryable },
+      );
     }
     const retryAfter = Number(response.headers.get('retry-after') ?? '1');
     await sleep(Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, 30) * 1000);
@@ -214,15 +216,6 @@ function parseResponseUrl(responseUrl: string): URL {
     throw new DockmedicError('dm_payload_invalid', `response_url has protocol ${url.protocol}`);
   }
   return url;
-}
-
-function shortVersion(msg: SlackMessage): SlackMessage {
-  const summary = truncate(msg.text, 1500);
-  return { text: `${summary}\n_${OVERSIZE_NOTE}_` };
-}
-
-function fullText(msg: SlackMessageLike): string {
-  return msg.blocks && msg.blocks.length > 0 ? toPlainText(msg.blocks) : msg.text;
 }
 
 function sleep(ms: number): Promise<void> {

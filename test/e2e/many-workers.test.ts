@@ -1,11 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { COMMAND_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { cleanupStaleLab, type LabHost, labHostEntry, startLabHost } from '../lab/lab.ts';
 import { emptyStackRedis } from '../support/redis.ts';
 import { CHANNEL, type Stack, startStack, testConfig } from '../support/stack.ts';
-import { startWorkerProcess, type WorkerProcess, workerEnv, writeConfigFile } from '../support/workerProcess.ts';
+import {
+  startWorkerProcess,
+  type WorkerProcess,
+  waitUntil,
+  workerEnv,
+  writeConfigFile,
+} from '../support/workerProcess.ts';
 
 const WORKERS = 3;
 const REQUESTS = 12;
@@ -31,6 +39,14 @@ describe('several worker processes sharing one Redis', () => {
           env: workerEnv(inject('redisUrl'), stack.slack.apiUrl),
         }),
       );
+    }
+    // Starting three processes takes the machine's CPU for a while; Slack gives an ack 3 s, so the
+    // requests go once every worker is listening, not while they boot.
+    const queue = new Queue(COMMAND_QUEUE, { connection: { url: inject('redisUrl') }, prefix: QUEUE_PREFIX });
+    try {
+      await waitUntil(async () => (await queue.getWorkers()).length >= WORKERS, 60_000, 'the worker processes');
+    } finally {
+      await queue.close();
     }
   });
 

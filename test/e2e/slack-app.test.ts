@@ -11,7 +11,7 @@ import { sampleReport } from '../support/slackFixtures.ts';
 const SIGNING_SECRET = 'local-signing-secret';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const APP_TOKEN = 'xapp-1-e2e-app-token';
-const CHANNEL = 'C0E2E';
+const CHANNEL = 'C0E2E0001';
 const USER = 'U0OPS';
 
 describe.each(['http', 'socket'] as const)('createSlackApp in %s mode', (mode) => {
@@ -196,21 +196,21 @@ describe('createSlackOut against the local Slack', () => {
     slack.rateLimit('chat.postMessage', 1);
     const started = Date.now();
 
-    const posted = await out.postMessage('C0RATE', { text: 'after the rate limit' });
+    const posted = await out.postMessage('C0RATE001', { text: 'after the rate limit' });
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(
-      slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === 'C0RATE'),
+      slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === 'C0RATE001'),
     ).toHaveLength(2);
-    expect(slack.messages('C0RATE').map((m) => m.text)).toEqual(['after the rate limit']);
-    expect(posted.ts).toBe(slack.messages('C0RATE')[0]?.ts);
+    expect(slack.messages('C0RATE001').map((m) => m.text)).toEqual(['after the rate limit']);
+    expect(posted.ts).toBe(slack.messages('C0RATE001')[0]?.ts);
   });
 
   it('turns a 60 kB message into a short message and a file upload', async () => {
     const out = createSlackOut({ token: BOT_TOKEN, apiUrl: slack.apiUrl });
     const text = `big report\n${'0123456789abcdef\n'.repeat(3750)}`;
 
-    const posted = await out.postMessage('C0BIG', { text });
+    const posted = await out.postMessage('C0BIG0001', { text });
 
     const methods = slack.calls.map((call) => call.method);
     expect(methods).toEqual(
@@ -220,7 +220,7 @@ describe('createSlackOut against the local Slack', () => {
         'files.completeUploadExternal',
       ]),
     );
-    const [short, file] = slack.messages('C0BIG');
+    const [short, file] = slack.messages('C0BIG0001');
     expect(short?.ts).toBe(posted.ts);
     expect(short?.text.length).toBeLessThan(2000);
     expect(file?.kind).toBe('file');
@@ -232,13 +232,13 @@ describe('createSlackOut against the local Slack', () => {
     const out = createSlackOut({ token: BOT_TOKEN, apiUrl: slack.apiUrl });
     const secret = 'POSTGRES_PASSWORD=hunter2 and AKIAIOSFODNN7EXAMPLE';
 
-    await out.postMessage('C0RED', {
+    await out.postMessage('C0RED0001', {
       text: secret,
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: secret } }],
     });
-    const ts = slack.messages('C0RED')[0]?.ts ?? '';
-    await out.update('C0RED', ts, { text: `edited ${secret}` });
-    await out.postEphemeral('C0RED', USER, { text: secret });
+    const ts = slack.messages('C0RED0001')[0]?.ts ?? '';
+    await out.update('C0RED0001', ts, { text: `edited ${secret}` });
+    await out.postEphemeral('C0RED0001', USER, { text: secret });
 
     const sent = JSON.stringify(slack.calls.filter((call) => call.method.startsWith('chat.')));
     expect(sent).not.toContain('hunter2');

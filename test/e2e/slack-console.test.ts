@@ -79,7 +79,7 @@ describe('runConsole', () => {
     output.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
     input.end('/docker diskcheck web-2\n');
 
-    await runConsole({ localSlack: slack, channelId: 'C0LATE', userId: 'U0OPS', input, output, idleMs: 800 });
+    await runConsole({ localSlack: slack, channelId: 'C0LATE001', userId: 'U0OPS', input, output, idleMs: 800 });
 
     expect(printed.join('')).toContain('== 🔴 web-1 · diskcheck ==');
   });

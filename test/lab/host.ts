@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rm, rmdir, statfs, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, rmdir, statfs, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -240,7 +240,11 @@ class LabHostImpl implements LabHost {
       address: this.address || undefined,
       port: this.port || undefined,
     };
-    await writeFile(path.join(this.dir, 'owner.json'), `${JSON.stringify(record, null, 2)}\n`);
+    // Written whole or not at all: another run's cleanupStaleLab reading a half-written owner.json
+    // would take this live host for a leftover and delete its folder mid-start.
+    const file = path.join(this.dir, 'owner.json');
+    await writeFile(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+    await rename(`${file}.tmp`, file);
   }
 
   private async makeDiskImage(sizeMiB: number): Promise<void> {

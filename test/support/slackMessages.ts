@@ -42,3 +42,34 @@ export function waitForMessage(
 ): Promise<StoredMessage> {
   return slack.waitFor(() => slack.messages(channel).find(match), timeoutMs);
 }
+
+/**
+ * The hosts a fleet summary lists, with what it says of each (`crit`, `ok`, `UNREACHABLE`, `waiting`…),
+ * read from its grouped sections the way a person reads them: a title line, then the names.
+ */
+export function fleetRowsOf(message: StoredMessage): Map<string, string> {
+  const rows = new Map<string, string>();
+  const blocks = message.blocks as Array<{
+    type?: string;
+    text?: { text?: string };
+    elements?: Array<{ text?: string }>;
+  }>;
+  const domain =
+    blocks
+      .flatMap((block) => block.elements ?? [])
+      .map((element) => /host names end in `([^`]+)`/.exec(element.text ?? '')?.[1])
+      .find(Boolean) ?? '';
+  let label = '';
+  for (const block of blocks) {
+    if (block.type !== 'section') continue;
+    const text = block.text?.text ?? '';
+    const title = /^\S+ \*([A-Za-z]+)\*/.exec(text);
+    if (title?.[1]) label = title[1];
+    const names = /```([^`]*)```/.exec(text)?.[1] ?? '';
+    for (const name of names.split(', ')) {
+      const host = name.replace(/ ….*$/, '').trim();
+      if (host) rows.set(`${host}${domain}`, label);
+    }
+  }
+  return rows;
+}

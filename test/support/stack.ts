@@ -5,7 +5,7 @@ import type { DockmedicConfig } from '../../src/config/schema.ts';
 import { StaticConfigSource } from '../../src/config/source.ts';
 import { freePort } from '../../src/net.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import { type LocalSlack, startLocalSlack } from '../../src/slack/local/localSlack.ts';
+import { type LocalSlack, type LocalSlackOptions, startLocalSlack } from '../../src/slack/local/localSlack.ts';
 import { labHostEntry } from '../lab/lab.ts';
 import { TEST_APPROVAL_SECRET } from './workerProcess.ts';
 
@@ -52,11 +52,13 @@ export async function startStack(options: {
   bot?: boolean;
   worker?: boolean;
   redisUrl?: string;
+  /** Stand-in options: rate limits ('slack' by default, Slack's own), channels, scopes, ack deadline. */
+  slack?: Partial<Omit<LocalSlackOptions, 'signingSecret' | 'botToken' | 'appToken'>>;
 }): Promise<Stack> {
   const signingSecret = randomBytes(16).toString('hex');
   const botToken = 'xoxb-test-token';
   const appToken = options.mode === 'socket' ? 'xapp-test-token' : undefined;
-  const slack = await startLocalSlack({ signingSecret, botToken, appToken });
+  const slack = await startLocalSlack({ signingSecret, botToken, appToken, ...options.slack });
   const port = await freePort();
   const runtime = await startRuntime({
     config: new StaticConfigSource(options.config),

@@ -9,7 +9,7 @@ import type { EvidenceContext } from '../../src/evidence/context.ts';
 import { createContext } from '../../src/evidence/context.ts';
 import { dockerRoot } from '../../src/evidence/dockerRoot.ts';
 import { log } from '../../src/log.ts';
-import { type PsRow, renderPs } from '../../src/slack/render/ps.ts';
+import { type PsRow, psTable, renderPs } from '../../src/slack/render/ps.ts';
 import type { JobHandler } from './types.ts';
 
 /** Pure: one row per container; `logs` undefined means the sizes could not be read at all. */
@@ -72,5 +72,17 @@ export const psJob: JobHandler = async ({ conn }) => {
     logSizesKnown: logs !== undefined,
     durationMs: Date.now() - started,
   };
-  return { worst, headline: psHeadline(rows), proposals: [], render: () => renderPs(view) };
+  const rendered = renderPs(view);
+  // Past the message's budget, the whole table comes as a file in the thread.
+  const files =
+    rendered.hidden > 0
+      ? [
+          {
+            title: `${conn.host.name}: all ${rows.length} containers`,
+            filename: `${conn.host.name}-ps.txt`,
+            content: `${psTable(rows).join('\n')}\n`,
+          },
+        ]
+      : [];
+  return { worst, headline: psHeadline(rows), proposals: [], render: () => renderPs(view), files };
 };

@@ -6,6 +6,8 @@ import { buildHostReport } from '../../src/checks/report.ts';
 import { runChecks } from '../../src/checks/run.ts';
 import { worstFirst } from '../../src/checks/types.ts';
 import type { FixProposal } from '../../src/fixes/types.ts';
+import { splitFindings } from '../../src/slack/render/hostReport.ts';
+import { reportFile } from '../../src/slack/render/reportFile.ts';
 import type { JobContext, JobOutcome } from './types.ts';
 
 /** Every fix the findings propose, once each. */
@@ -40,5 +42,17 @@ export function reportOutcome(
   render: JobOutcome['render'],
   thread?: JobOutcome['thread'],
 ): JobOutcome {
-  return { worst: report.worst, headline: headlineOf(report), proposals: proposalsOf(report), render, thread };
+  const notable = worstFirst(report.findings).filter((finding) => finding.severity !== 'ok');
+  const highlights = notable.slice(1, 4).map((finding) => finding.summary);
+  // A report too long for one message shows its worst findings; the whole of it comes as a file.
+  const cut = splitFindings(report).hidden.length > 0;
+  return {
+    worst: report.worst,
+    headline: headlineOf(report),
+    highlights,
+    proposals: proposalsOf(report),
+    render,
+    thread,
+    ...(cut ? { files: [reportFile(report)] } : {}),
+  };
 }

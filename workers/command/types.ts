@@ -22,6 +22,8 @@ export interface JobOutcome {
   worst: Severity;
   /** One line for a fleet summary row. */
   headline: string;
+  /** A few more lines for the fleet's thread (the next findings after the headline). */
+  highlights?: string[];
   /** Fixes to offer; each becomes an approval record and a button. */
   proposals: FixProposal[];
   /** The full message, given the buttons of the offered fixes and the proposals that could not be offered. */

@@ -48,7 +48,8 @@ export async function handleApprovalAction(
   try {
     const result = await decide(deps, { approvalId: request.value, userId: request.userId, decision });
     if (result.kind === 'refused') return renderRefused(result.reason);
-    const threadTs = result.record.messageTs ?? request.messageTs;
+    // Always the thread's parent: a reply's ts would start a thread nobody sees (Slack: "use its parent").
+    const threadTs = result.record.threadTs ?? result.record.messageTs ?? request.threadTs ?? request.messageTs;
     const post = (message: { text: string; blocks?: unknown[] }) =>
       deps.slack.postMessage(result.record.channelId, message, { threadTs });
     if (result.kind === 'expired') {

@@ -31,13 +31,16 @@ const HELP = [
   'Type a slash command as in Slack, e.g. `/docker help` or `/docker diskcheck web-1`.',
   '  press N     press button [N]',
   '  as U0123    act as another Slack user (demo only)',
+  '  in C0123    type in another conversation (G… private channel, D… DM: the bot is not in them)',
+  '  /invite @dockmedic   invite the bot into this conversation',
   '  wait N      wait N seconds for the bot (useful in scripts)',
   '  help        this text',
   '  quit        leave',
 ];
 
 export async function runConsole(options: ConsoleOptions): Promise<void> {
-  const { localSlack, channelId, output } = options;
+  const { localSlack, output } = options;
+  let channelId = options.channelId;
   const interactive = Boolean((options.input as { isTTY?: boolean }).isTTY);
   const buttons: NumberedButton[] = [];
   let userId = options.userId;
@@ -49,6 +52,15 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     lastActivity = Date.now();
     say(describeEvent(event, buttons));
   });
+  // What Slack refused shows too: a console is where you find out what real Slack would say.
+  let refusalsSeen = localSlack.refusals.length;
+  const refusals = setInterval(() => {
+    for (const refusal of localSlack.refusals.slice(refusalsSeen)) {
+      say(`(Slack refused ${refusal.method}: ${refusal.error}${refusal.channel ? ` in ${refusal.channel}` : ''})`);
+    }
+    refusalsSeen = localSlack.refusals.length;
+  }, 200);
+  refusals.unref();
 
   const track = async (what: Promise<unknown>) => {
     inFlight += 1;
@@ -83,6 +95,17 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       const button = buttons[Number(press[1]) - 1];
       if (!button) say(`There is no button [${press[1]}].`);
       else await track(pressButton(button));
+      return undefined;
+    }
+    if (/^\/invite\s+@?dockmedic$/i.test(trimmed)) {
+      localSlack.invite(channelId);
+      say(`dockmedic joined ${channelId}.`);
+      return undefined;
+    }
+    const inChannel = /^in\s+([A-Z0-9]+)$/i.exec(trimmed);
+    if (inChannel?.[1]) {
+      channelId = inChannel[1].toUpperCase();
+      say(`You are now typing in ${channelId}.`);
       return undefined;
     }
     const as = /^as\s+([A-Z0-9]+)$/i.exec(trimmed);
@@ -135,6 +158,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   lines.close();
   if (!quit) await drain();
   while (inFlight > 0) await sleep(50);
+  clearInterval(refusals);
   unsubscribe();
 
   /** The script ended: wait for answers still coming (outstanding jobs, then a quiet spell). */

@@ -1,28 +1,24 @@
 // A local Slack that speaks Slack's real protocol to the real Bolt app: the Web API under /api/, file
-// uploads, response_url, Socket Mode over a websocket, and signed HTTP requests to the app. E2E tests
+// uploads, response_url, Socket Mode over a websocket, and signed HTTP requests to the app. It refuses
+// what Slack refuses (limits.ts: Block Kit; workspace.ts: scopes and channel membership; rateLimits.ts:
+// 429 + Retry-After; responseUrls.ts: 5 uses in 30 minutes; a late ack is operation_timeout). E2E tests
 // and `dockmedic console` use it, so what they exercise is the app as Slack would drive it.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
 import { signedHeaders } from '../signing.ts';
-import {
-  blockActionsPayload,
-  type ClickInput,
-  LOCAL_APP_ID,
-  LOCAL_TEAM,
-  type SlashCommandInput,
-  slashCommandFields,
-} from './payloads.ts';
+import { parseApiBody, parseMaybeJson, readBody, sendJson, uploadedContent } from './http.ts';
+import { refusalOf } from './limits.ts';
+import { blockActionsPayload, type ClickInput, type SlashCommandInput, slashCommandFields } from './payloads.ts';
+import type { RateLimitSetting } from './rateLimits.ts';
+import { type ResponseUrlLimits, ResponseUrls, SLACK_RESPONSE_URL_LIMITS } from './responseUrls.ts';
+import { SocketModeServer } from './socketMode.ts';
 import { type LocalSlackEvent, MessageStore, type StoredMessage } from './store.ts';
+import { type ApiCall, type RefusedCall, WebApi } from './webApi.ts';
+import { type ChannelSpec, manifestScopes, Workspace } from './workspace.ts';
 
-export interface ApiCall {
-  method: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a recorded call is whatever the app sent; tests inspect it freely.
-  body: any;
-  at: number;
-}
+export type { ApiCall, RefusedCall } from './webApi.ts';
 
 export interface HttpResult {
   status: number;
@@ -35,17 +31,34 @@ export interface LocalSlackOptions {
   botToken: string;
   /** Set: the app connects over Socket Mode and requests go as envelopes; unset: signed HTTP. */
   appToken?: string;
+  /** 'slack' (default): Slack's rate limits; 'off': none; or rules per method laid over Slack's. */
+  rateLimits?: RateLimitSetting;
+  /** The bot token's scopes; default: manifest.yml's bot scopes. */
+  scopes?: string[];
+  /** Conversations with their kind and membership; undeclared C… ids are public channels the bot is not in. */
+  channels?: ChannelSpec[];
+  /** How long Slack waits for an ack (HTTP answer or Socket Mode envelope ack); Slack's is 3000 ms. */
+  ackDeadlineMs?: number;
+  /** response_url uses and lifetime; Slack's are 5 uses within 30 minutes. */
+  responseUrl?: Partial<ResponseUrlLimits>;
 }
 
 export interface LocalSlack {
   apiUrl: string;
   mode: 'http' | 'socket';
   calls: ApiCall[];
+  /** Every call Slack refused or rate limited, every late ack, every refused response_url post. */
+  refusals: RefusedCall[];
   // biome-ignore lint/suspicious/noExplicitAny: stored as the app sent it.
   responses: Array<{ id: string; body: any; at: number }>;
   setBotUrl(url: string): void;
-  /** The next `times` calls of `method` answer 429 with retry-after: 1. */
+  /** The next `times` calls of `method` answer 429 with retry-after: 1, whatever the limits. */
   rateLimit(method: string, times: number): void;
+  /** Conversations: `/invite @dockmedic`, removing the bot, archiving, declaring one. */
+  invite(channel: string): void;
+  removeBot(channel: string): void;
+  archive(channel: string): void;
+  declareChannel(spec: ChannelSpec): void;
   slashCommand(input: SlashCommandInput): Promise<HttpResult>;
   clickButton(input: ClickInput): Promise<HttpResult>;
   sendRaw(body: string, headers: Record<string, string>): Promise<HttpResult>;
@@ -55,14 +68,8 @@ export interface LocalSlack {
   close(): Promise<void>;
 }
 
-interface ResponseContext {
-  channel: string;
-  user: string;
-  /** The message a `replace_original` answer replaces: the clicked message, or the command's ack. */
-  messageTs?: string;
-}
-
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata']);
+export const SLACK_ACK_DEADLINE_MS = 3000;
+const LATE: HttpResult = { status: 504, body: { ok: false, error: 'operation_timeout' } };
 
 export async function startLocalSlack(options: LocalSlackOptions): Promise<LocalSlack> {
   const slack = new LocalSlackServer(options);
@@ -73,36 +80,49 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
 class LocalSlackServer implements LocalSlack {
   apiUrl = '';
   readonly mode: 'http' | 'socket';
-  readonly calls: ApiCall[] = [];
-  readonly responses: LocalSlack['responses'] = [];
   private baseUrl = '';
   private botUrl: string | undefined;
   private readonly server: Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private socket: WebSocket | undefined;
+  private readonly sockets = new SocketModeServer((find) => this.waitFor(find, 5000));
   private readonly store = new MessageStore();
-  private readonly rateLimits = new Map<string, number>();
-  private readonly responseContexts = new Map<string, ResponseContext>();
-  private readonly pendingAcks = new Map<string, (payload: unknown) => void>();
-  private readonly uploads = new Map<string, { title: string; content: string }>();
-  private readonly pinger: NodeJS.Timeout;
-  private fileSequence = 0;
+  private readonly workspace: Workspace;
+  private readonly web: WebApi;
+  private readonly responseUrls: ResponseUrls;
+  private readonly ackDeadlineMs: number;
 
   constructor(private readonly options: LocalSlackOptions) {
     this.mode = options.appToken ? 'socket' : 'http';
+    this.ackDeadlineMs = options.ackDeadlineMs ?? SLACK_ACK_DEADLINE_MS;
+    this.workspace = new Workspace(options.scopes ?? manifestScopes(), options.channels);
+    this.web = new WebApi({
+      store: this.store,
+      workspace: this.workspace,
+      rateLimits: options.rateLimits,
+      botToken: options.botToken,
+      appToken: options.appToken,
+      baseUrl: () => this.baseUrl,
+      socketUrl: () => `${this.baseUrl.replace(/^http/, 'ws')}/socket/${randomUUID()}`,
+    });
+    this.responseUrls = new ResponseUrls(this.store, { ...SLACK_RESPONSE_URL_LIMITS, ...options.responseUrl });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
       });
     });
-    this.server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket/')) return socket.destroy();
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptSocket(ws));
-    });
-    // Slack pings its Socket Mode clients; the client's server-ping watchdog expects it.
-    this.pinger = setInterval(() => this.socket?.ping(), 10_000);
-    this.pinger.unref();
+    this.server.on('upgrade', (req, socket, head) => this.sockets.upgrade(req, socket, head));
+  }
+
+  get calls(): ApiCall[] {
+    return this.web.calls;
+  }
+
+  get refusals(): RefusedCall[] {
+    return this.web.refusals;
+  }
+
+  get responses(): LocalSlack['responses'] {
+    return this.responseUrls.received;
   }
 
   async listen(): Promise<void> {
@@ -119,7 +139,23 @@ class LocalSlackServer implements LocalSlack {
   }
 
   rateLimit(method: string, times: number): void {
-    this.rateLimits.set(method, times);
+    this.web.forceRateLimit(method, times);
+  }
+
+  invite(channel: string): void {
+    this.workspace.invite(channel);
+  }
+
+  removeBot(channel: string): void {
+    this.workspace.remove(channel);
+  }
+
+  archive(channel: string): void {
+    this.workspace.archive(channel);
+  }
+
+  declareChannel(spec: ChannelSpec): void {
+    this.workspace.declare(spec);
   }
 
   messages(channel: string): StoredMessage[] {
@@ -135,19 +171,19 @@ class LocalSlackServer implements LocalSlack {
   }
 
   async slashCommand(input: SlashCommandInput): Promise<HttpResult> {
-    const responseId = this.newResponseUrl({ channel: input.channelId, user: input.userId });
+    const responseId = this.responseUrls.issue({ channel: input.channelId, user: input.userId });
     const fields = slashCommandFields(input, `${this.baseUrl}/response/${responseId}`, randomUUID());
     const result =
       this.mode === 'socket'
         ? await this.deliver('slash_commands', fields)
         : await this.postSigned(new URLSearchParams(fields).toString());
-    this.storeAck(result.body, responseId, input);
+    if (result.status === 200) this.storeAck(result.body, responseId, input);
     return result;
   }
 
   async clickButton(input: ClickInput): Promise<HttpResult> {
     const clicked = this.store.find(input.channelId, input.messageTs);
-    const responseId = this.newResponseUrl({
+    const responseId = this.responseUrls.issue({
       channel: input.channelId,
       user: input.userId,
       messageTs: input.messageTs,
@@ -168,11 +204,7 @@ class LocalSlackServer implements LocalSlack {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.pinger);
-    for (const resolve of this.pendingAcks.values()) resolve(undefined);
-    this.pendingAcks.clear();
-    for (const client of this.wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.sockets.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -182,203 +214,76 @@ class LocalSlackServer implements LocalSlack {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const raw = await readBody(req);
-    if (url.pathname.startsWith('/api/')) return await this.webApi(url.pathname.slice(5), req, raw, res);
+    if (url.pathname.startsWith('/api/')) {
+      const body = await parseApiBody(req.headers['content-type'] ?? '', raw);
+      const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || body.token;
+      const reply = this.web.handle(url.pathname.slice(5), body, token);
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+      return;
+    }
     if (url.pathname.startsWith('/upload/')) return await this.upload(url.pathname.slice(8), req, raw, res);
-    if (url.pathname.startsWith('/response/')) return this.response(url.pathname.slice(10), raw, res);
+    if (url.pathname.startsWith('/response/')) {
+      const answer = this.responseUrls.post(url.pathname.slice(10), parseMaybeJson(raw.toString('utf8')));
+      if (answer.status !== 200) {
+        const error = String(answer.body.error);
+        this.web.refusals.push({ method: 'response_url', error, at: Date.now() });
+      }
+      return sendJson(res, answer.status, answer.body);
+    }
     sendJson(res, 404, { ok: false, error: 'not_found' });
   }
 
-  private async webApi(method: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
-    const body = await parseApiBody(req.headers['content-type'] ?? '', raw);
-    this.calls.push({ method, body, at: Date.now() });
-    const limited = this.rateLimits.get(method) ?? 0;
-    if (limited > 0) {
-      this.rateLimits.set(method, limited - 1);
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
-      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-      return;
-    }
-    const expected = method === 'apps.connections.open' ? this.options.appToken : this.options.botToken;
-    const given = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || body.token;
-    if (!expected || given !== expected) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
-    sendJson(res, 200, this.answer(method, body));
-  }
-
-  // biome-ignore lint/suspicious/noExplicitAny: Web API arguments arrive untyped.
-  private answer(method: string, body: any): Record<string, unknown> {
-    switch (method) {
-      case 'auth.test':
-        return {
-          ok: true,
-          url: `${this.baseUrl}/`,
-          team: LOCAL_TEAM.domain,
-          user: 'dockmedic',
-          team_id: LOCAL_TEAM.id,
-          user_id: 'U0DOCKMEDIC',
-          bot_id: 'B0DOCKMEDIC',
-          is_enterprise_install: false,
-        };
-      case 'apps.connections.open':
-        return {
-          ok: true,
-          url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket/${randomUUID()}`,
-        };
-      case 'chat.postMessage': {
-        if (!body.channel) return { ok: false, error: 'channel_not_found' };
-        const message = this.store.add({
-          channel: body.channel,
-          threadTs: body.thread_ts,
-          text: body.text ?? '',
-          blocks: body.blocks ?? [],
-          kind: 'message',
-        });
-        return {
-          ok: true,
-          channel: message.channel,
-          ts: message.ts,
-          message: { type: 'message', text: message.text, ts: message.ts },
-        };
-      }
-      case 'chat.update': {
-        const message = this.store.find(body.channel, body.ts);
-        if (!message) return { ok: false, error: 'message_not_found' };
-        this.store.edit(message, body.text ?? message.text, body.blocks ?? message.blocks);
-        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
-      }
-      case 'chat.postEphemeral': {
-        const message = this.store.add({
-          channel: body.channel,
-          text: body.text ?? '',
-          blocks: body.blocks ?? [],
-          kind: 'ephemeral',
-          visibleTo: body.user,
-        });
-        return { ok: true, message_ts: message.ts };
-      }
-      case 'files.getUploadURLExternal': {
-        const id = `F${String(this.fileSequence++).padStart(8, '0')}`;
-        this.uploads.set(id, { title: String(body.filename ?? id), content: '' });
-        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
-      }
-      case 'files.completeUploadExternal':
-        return this.completeUpload(body);
-      default:
-        return { ok: false, error: 'unknown_method' };
-    }
-  }
-
-  // biome-ignore lint/suspicious/noExplicitAny: Web API arguments arrive untyped.
-  private completeUpload(body: any): Record<string, unknown> {
-    const files: Array<{ id: string; title?: string }> = Array.isArray(body.files) ? body.files : [];
-    const shared = [];
-    for (const file of files) {
-      const upload = this.uploads.get(file.id);
-      if (!upload) return { ok: false, error: 'file_not_found' };
-      const title = file.title ?? upload.title;
-      shared.push({ id: file.id, title, name: upload.title });
-      if (!body.channel_id) continue;
-      this.store.add({
-        channel: body.channel_id,
-        threadTs: body.thread_ts,
-        text: body.initial_comment ?? `📎 ${title}`,
-        blocks: [],
-        kind: 'file',
-        file: { id: file.id, title, content: upload.content },
-      });
-    }
-    return { ok: true, files: shared };
-  }
-
   private async upload(fileId: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
-    const upload = this.uploads.get(fileId);
-    this.calls.push({ method: 'files.upload (upload_url)', body: { fileId, bytes: raw.length }, at: Date.now() });
-    if (!upload) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
-    upload.content = await uploadedContent(req.headers['content-type'] ?? '', raw);
+    this.web.calls.push({ method: 'files.upload (upload_url)', body: { fileId, bytes: raw.length }, at: Date.now() });
+    const content = await uploadedContent(req.headers['content-type'] ?? '', raw);
+    if (!this.web.receiveUpload(fileId, content)) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`OK - ${raw.length}`);
   }
 
-  private response(id: string, raw: Buffer, res: ServerResponse): void {
-    const context = this.responseContexts.get(id);
-    if (!context) {
-      sendJson(res, 404, { ok: false, error: 'expired_url' });
-      return;
-    }
-    const body = parseMaybeJson(raw.toString('utf8')) ?? {};
-    this.responses.push({ id, body, at: Date.now() });
-    sendJson(res, 200, { ok: true });
-    const original = this.store.find(context.channel, context.messageTs);
-    if (body.delete_original && original) {
-      this.store.remove(original);
-      return;
-    }
-    if (body.replace_original && original) {
-      this.store.edit(original, body.text ?? '', body.blocks ?? []);
-      return;
-    }
-    const inChannel = body.response_type === 'in_channel';
-    this.store.add({
-      channel: context.channel,
-      text: body.text ?? '',
-      blocks: body.blocks ?? [],
-      kind: 'response',
-      visibleTo: inChannel ? undefined : context.user,
-    });
-  }
-
   // ---- Slack → app ----------------------------------------------------------------------------
 
+  /** HTTP mode: Slack gives up on an answer after the ack deadline and tells the user it timed out. */
   private async postSigned(rawBody: string): Promise<HttpResult> {
     const headers = {
       'content-type': 'application/x-www-form-urlencoded',
       ...signedHeaders(this.options.signingSecret, rawBody),
     };
-    return await this.sendRaw(rawBody, headers);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.ackDeadlineMs);
+    });
+    const answered = this.sendRaw(rawBody, headers);
+    answered.catch(() => undefined);
+    const result = await Promise.race([answered, deadline]);
+    clearTimeout(timer);
+    return result ?? this.late();
   }
 
-  /** Socket Mode: an envelope down the websocket; the app acks with `{envelope_id, payload}`. */
+  /** Socket Mode: an envelope down the websocket; the app acks with `{envelope_id, payload}` in time. */
   private async deliver(type: string, payload: unknown): Promise<HttpResult> {
-    const socket = this.socket ?? (await this.waitFor(() => this.socket, 5000));
-    const envelopeId = randomUUID();
-    const acked = new Promise<unknown>((resolve) => {
-      this.pendingAcks.set(envelopeId, resolve);
-      setTimeout(() => resolve(undefined), 5000).unref();
-    });
-    socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }));
-    const ack = await acked;
-    this.pendingAcks.delete(envelopeId);
-    if (ack === undefined) return { status: 504, body: undefined };
-    const body = ack as Record<string, unknown>;
-    return { status: 200, body: Object.keys(body).length > 0 ? body : undefined };
+    const ack = await this.sockets.deliver(type, payload, this.ackDeadlineMs);
+    if (ack === undefined) return this.late();
+    return { status: 200, body: Object.keys(ack).length > 0 ? ack : undefined };
   }
 
-  private acceptSocket(ws: WebSocket): void {
-    this.socket = ws;
-    ws.on('message', (data) => {
-      const message = parseMaybeJson(String(data));
-      const resolve = message?.envelope_id ? this.pendingAcks.get(message.envelope_id) : undefined;
-      resolve?.(message.payload ?? {});
-    });
-    ws.on('close', () => {
-      if (this.socket === ws) this.socket = undefined;
-    });
-    ws.send(
-      JSON.stringify({
-        type: 'hello',
-        num_connections: 1,
-        debug_info: { host: 'local-slack', approximate_connection_time: 18_060 },
-        connection_info: { app_id: LOCAL_APP_ID },
-      }),
-    );
+  private late(): HttpResult {
+    this.web.refusals.push({ method: 'ack', error: 'operation_timeout', at: Date.now() });
+    return LATE;
   }
-
-  // ---- the message store -----------------------------------------------------------------------
 
   // biome-ignore lint/suspicious/noExplicitAny: the ack is whatever the app answered.
   private storeAck(body: any, responseId: string, input: SlashCommandInput): void {
     if (!body || (typeof body !== 'object' && typeof body !== 'string')) return;
     const answer = typeof body === 'string' ? { text: body } : body;
     if (!answer.text && !answer.blocks) return;
+    const refused = refusalOf(answer.text, answer.blocks);
+    if (refused) {
+      // Slack shows the user an error instead of an ack it cannot display.
+      this.web.refusals.push({ method: 'ack', ...refused, channel: input.channelId, at: Date.now() });
+      return;
+    }
     const inChannel = answer.response_type === 'in_channel';
     const message = this.store.add({
       channel: input.channelId,
@@ -387,68 +292,6 @@ class LocalSlackServer implements LocalSlack {
       kind: 'ack',
       visibleTo: inChannel ? undefined : input.userId,
     });
-    const context = this.responseContexts.get(responseId);
-    if (context) context.messageTs = message.ts;
+    this.responseUrls.setMessage(responseId, message.ts);
   }
-
-  private newResponseUrl(context: ResponseContext): string {
-    const id = randomUUID();
-    this.responseContexts.set(id, context);
-    return id;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: Web API arguments arrive untyped.
-async function parseApiBody(contentType: string, raw: Buffer): Promise<any> {
-  if (contentType.includes('application/json')) return parseMaybeJson(raw.toString('utf8')) ?? {};
-  const fields: Record<string, unknown> = {};
-  if (contentType.includes('multipart/form-data')) {
-    const form = await new Request('http://local/', {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body: new Uint8Array(raw),
-    }).formData();
-    for (const [key, value] of form.entries())
-      fields[key] = typeof value === 'string' ? value : `<file ${value.size} bytes>`;
-    return fields;
-  }
-  for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
-    fields[key] = JSON_FIELDS.has(key) ? (parseMaybeJson(value) ?? value) : value;
-  }
-  return fields;
-}
-
-/** The WebClient posts the file as multipart (field `body`); other clients may post it raw. */
-async function uploadedContent(contentType: string, raw: Buffer): Promise<string> {
-  if (!contentType.includes('multipart/form-data')) return raw.toString('utf8');
-  const form = await new Request('http://local/', {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body: new Uint8Array(raw),
-  }).formData();
-  for (const value of form.values()) {
-    if (typeof value !== 'string') return await value.text();
-  }
-  return '';
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON of unknown shape.
-function parseMaybeJson(text: string): any {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -1,5 +1,8 @@
 // The local Slack's memory of a conversation: messages in channels and threads, ephemerals, acks and
-// uploads, with change events for the console and a waitFor for tests.
+// uploads, with change events for the console and a waitFor for tests. Each message also says whom it
+// would notify (`mentions`), so a test can tell that nothing a host printed pinged anyone.
+
+import { mentionsOf } from './limits.ts';
 
 export interface StoredMessage {
   ts: string;
@@ -13,6 +16,8 @@ export interface StoredMessage {
   visibleTo?: string;
   edited?: boolean;
   file?: { id: string; title: string; content: string };
+  /** Who Slack would notify for it: '@channel', '@here', '@everyone', '@U123'… (text and mrkdwn blocks). */
+  mentions: string[];
 }
 
 export interface LocalSlackEvent {
@@ -64,9 +69,13 @@ export class MessageStore {
     });
   }
 
-  add(fields: Omit<StoredMessage, 'ts'>): StoredMessage {
+  add(fields: Omit<StoredMessage, 'ts' | 'mentions'>): StoredMessage {
     this.sequence += 1;
-    const message: StoredMessage = { ts: `${this.epoch}.${String(this.sequence).padStart(6, '0')}`, ...fields };
+    const message: StoredMessage = {
+      ts: `${this.epoch}.${String(this.sequence).padStart(6, '0')}`,
+      ...fields,
+      mentions: mentionsOf(fields.text, fields.blocks),
+    };
     if (message.threadTs === undefined) delete message.threadTs;
     if (message.visibleTo === undefined) delete message.visibleTo;
     this.messages.push(message);
@@ -78,6 +87,7 @@ export class MessageStore {
     message.text = text;
     message.blocks = blocks;
     message.edited = true;
+    message.mentions = [...new Set([...message.mentions, ...mentionsOf(text, blocks)])];
     this.emit({ type: 'updated', message });
   }
 

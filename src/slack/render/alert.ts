@@ -75,7 +75,7 @@ export function renderAlertRoot(state: AlertState, fixes: OfferedFix[], now = Da
   ];
   const word = state.status === 'firing' ? `FIRING ${state.severity ?? ''}`.trim() : 'RESOLVED';
   const acked = state.status === 'firing' && state.ackedBy ? ` (acknowledged by ${state.ackedBy})` : '';
-  return { text: truncate(`${word}${acked}: ${title}: ${state.summary}`, 1000), blocks };
+  return { text: escapeMrkdwn(truncate(`${word}${acked}: ${title}: ${state.summary}`, 1000)), blocks };
 }
 
 /** A thread reply for one event; `prefix` names the host in a grouped thread. */
@@ -121,7 +121,7 @@ export function renderGroupRoot(groupId: string, members: AlertState[]): Rendere
       ]),
     );
   }
-  return { text: truncate(`${title}: ${members.map((m) => m.host).join(', ')}`, 1000), blocks };
+  return { text: escapeMrkdwn(truncate(`${title}: ${members.map((m) => m.host).join(', ')}`, 1000)), blocks };
 }
 
 /** The line an acknowledge / silence / unsilence leaves in the alert's thread. */

@@ -47,7 +47,10 @@ export function renderApprovalRequest(view: ApprovalRequestView): Rendered {
     ]),
   ];
   if (view.expiresAt) blocks.push(context([`Expires ${escapeMrkdwn(view.expiresAt)}`]));
-  return { text: `${view.requestedBy} asks to run ${view.fixTitle} on ${view.host} (${view.risk})`, blocks };
+  return {
+    text: escapeMrkdwn(`${view.requestedBy} asks to run ${view.fixTitle} on ${view.host} (${view.risk})`),
+    blocks,
+  };
 }
 
 /** Approved: the exact operations about to run. Either `(by, operations)` or `(by, fixTitle, host, operations)`. */
@@ -67,7 +70,9 @@ export function renderApproved(
   const title = `✅ Approved by ${mention(by)}.${what ? ` Running${what}:` : ' Running:'}`;
   const plainWhat = typeof titleOrOperations === 'string' ? ` ${titleOrOperations} on ${host ?? '?'}` : '';
   return {
-    text: `Approved by ${by}; running${plainWhat} (${operations.length} operation${operations.length === 1 ? '' : 's'})`,
+    text: escapeMrkdwn(
+      `Approved by ${by}; running${plainWhat} (${operations.length} operation${operations.length === 1 ? '' : 's'})`,
+    ),
     blocks: [codeSection(title, operationLines(operations))],
   };
 }
@@ -76,7 +81,7 @@ export function renderDenied(by: string, fixTitle?: string): Rendered {
   const what = fixTitle ? ` ${fixTitle}` : '';
   const whatMrkdwn = fixTitle ? ` *${escapeMrkdwn(fixTitle)}*` : '';
   return {
-    text: `Denied${what} by ${by}; nothing was run.`,
+    text: escapeMrkdwn(`Denied${what} by ${by}; nothing was run.`),
     blocks: [section(`🚫 Denied${whatMrkdwn} by ${mention(by)}; nothing was run.`)],
   };
 }
@@ -84,11 +89,11 @@ export function renderDenied(by: string, fixTitle?: string): Rendered {
 export function renderExpired(fixTitle?: string): Rendered {
   const what = fixTitle ? ` for ${fixTitle}` : '';
   const text = `The approval${what} expired; nothing was run. Run the check again for fresh evidence.`;
-  return { text, blocks: [section(`⌛ ${escapeMrkdwn(text)}`)] };
+  return { text: escapeMrkdwn(text), blocks: [section(`⌛ ${escapeMrkdwn(text)}`)] };
 }
 
 export function renderRefused(reason: string): Rendered {
-  return { text: `Not run: ${reason}`, blocks: [section(`🚫 *Not run:* ${escapeMrkdwn(reason)}`)] };
+  return { text: escapeMrkdwn(`Not run: ${reason}`), blocks: [section(`🚫 *Not run:* ${escapeMrkdwn(reason)}`)] };
 }
 
 export function renderFixResult(outcome: FixOutcome, fixTitle: string, host: string): Rendered {
@@ -102,7 +107,10 @@ export function renderFixResult(outcome: FixOutcome, fixTitle: string, host: str
     ...operation.result.split('\n').map((line, index) => `${index === 0 ? '  → ' : '    '}${line}`),
   ]);
   const blocks: Block[] = lines.length > 0 ? codeSections(title, lines) : [section(title)];
-  return { text: `${fixTitle} on ${host}: ${outcome.ok ? 'done' : 'failed'} — ${outcome.summary}${freed}`, blocks };
+  return {
+    text: escapeMrkdwn(`${fixTitle} on ${host}: ${outcome.ok ? 'done' : 'failed'} — ${outcome.summary}${freed}`),
+    blocks,
+  };
 }
 
 /** A worker died mid-fix: we do not know what ran, and we never run it again by ourselves. */
@@ -113,7 +121,7 @@ export function renderOutcomeUnknown(fixTitle: string, host: string): Rendered {
   const mrkdwn =
     `❓ *Outcome unknown:* the worker running *${escapeMrkdwn(fixTitle)}* on \`${escapeMrkdwn(host)}\` ` +
     'stopped before reporting. It will not be re-run; check the host before trying again.';
-  return { text, blocks: [section(mrkdwn)] };
+  return { text: escapeMrkdwn(text), blocks: [section(mrkdwn)] };
 }
 
 /** A runbook step's output can be long (a plan, containers to recreate): every line is kept, over as many code blocks as it takes. */

@@ -1,7 +1,7 @@
 // `/docker audit`: who did what, where and when, newest first as the audit trail returns them.
 
 import { SLACK_LIMITS } from '../limits.ts';
-import { codeSection, context, header, type Rendered } from './blocks.ts';
+import { codeSection, context, escapeMrkdwn, header, type Rendered } from './blocks.ts';
 
 export interface AuditLine {
   at: string;
@@ -47,6 +47,6 @@ export function renderAudit(entries: AuditLine[]): Rendered {
   const lines = entries.map(lineOf);
   // The code section cuts itself short with a "… N more lines" note when the trail is long.
   const blocks = [header('Audit trail'), codeSection('', lines, SLACK_LIMITS.sectionText)];
-  const text = `Audit trail (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}):\n${lines.slice(0, 50).join('\n')}`;
+  const text = `Audit trail (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}):\n${escapeMrkdwn(lines.slice(0, 50).join('\n'))}`;
   return { text, blocks };
 }

@@ -35,13 +35,13 @@ export function renderDoctor(report: HostReport, buttons: OfferedFix[], notOffer
   ];
   if (!report.reachable) {
     blocks.push(section(`🔴 ${escapeMrkdwn(report.findings[0]?.summary ?? 'unreachable')}`));
-    return { text: `${report.host}: unreachable`, blocks };
+    return { text: `${escapeMrkdwn(report.host)}: unreachable`, blocks };
   }
   blocks.push(...sectionsOf([...report.results].sort(byWorst).map(checkLine)));
   blocks.push(context(['Details of every finding, with its evidence, are in the thread.']));
   blocks.push(...fixActions(buttons, notOffered));
   const counts = report.findings.filter((f) => f.severity === 'warn' || f.severity === 'crit').length;
-  return { text: `${report.host} doctor: ${report.worst}, ${counts} warn/crit finding(s)`, blocks };
+  return { text: `${escapeMrkdwn(report.host)} doctor: ${report.worst}, ${counts} warn/crit finding(s)`, blocks };
 }
 
 function byWorst(a: CheckResult, b: CheckResult): number {

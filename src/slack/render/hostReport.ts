@@ -1,13 +1,14 @@
 // The answer to `/docker diskcheck HOST` (and any other per-host check run): what is wrong, the
-// evidence for it, and one button per fix. Slack refuses messages over its limits, so when a report is
-// huge we keep the most severe findings and say how many were left out.
+// evidence for it, and one button per fix. Slack refuses messages over its limits (50 blocks, ~12,000
+// characters of block text), so when a report is huge we keep the most severe findings, say how many
+// were left out, and the job attaches the whole report as a file (reportFile.ts).
 
 import type { NotOffered, OfferedFix } from '../../approvals/offer.ts';
 import type { DiskSummary, FilesystemUsage, HostReport } from '../../checks/report.ts';
 import { type Finding, worstFirst } from '../../checks/types.ts';
 import { formatBytes, formatDuration, formatPercent } from '../../format.ts';
 import { ACTION_APPROVE, ACTION_DENY, actionIdFor } from '../actionIds.ts';
-import { SLACK_LIMITS, truncate } from '../limits.ts';
+import { blocksTextLength, MESSAGE_TEXT_BUDGET, SLACK_LIMITS, truncate } from '../limits.ts';
 import { notOfferedLine } from './approval.ts';
 import {
   actions,
@@ -25,10 +26,14 @@ import {
 } from './blocks.ts';
 
 const EVIDENCE_LINES_PER_FINDING = 8;
+const MAX_FIX_ROWS = 10;
 const LOGS_SHOWN = 5;
 
-export function renderHostReport(report: HostReport, buttons: OfferedFix[], notOffered: NotOffered[] = []): Rendered {
-  const top: Block[] = [
+/** Text kept free for the fix rows (up to 10, each two buttons), whatever the report offers. */
+const FIX_ROWS_RESERVE = 1000;
+
+function topBlocks(report: HostReport): Block[] {
+  return [
     header(`${severityEmoji(report.worst)} ${report.host} · ${report.command}`),
     context([
       `worst: *${report.worst}*`,
@@ -38,12 +43,30 @@ export function renderHostReport(report: HostReport, buttons: OfferedFix[], notO
     ...statusBlocks(report),
     ...(report.disk ? diskBlocks(report.disk) : []),
   ];
+}
+
+/** The findings the message shows, worst first, within 50 blocks and the text budget; the rest hidden. */
+export function splitFindings(report: HostReport): { shown: Finding[]; hidden: Finding[] } {
+  const top = topBlocks(report);
+  const findings = worstFirst(report.findings);
+  // One block each for the divider and a possible "… more findings" note, and up to 10 fix rows.
+  const room = Math.max(0, SLACK_LIMITS.blocks - top.length - MAX_FIX_ROWS - 2);
+  let budget = MESSAGE_TEXT_BUDGET - FIX_ROWS_RESERVE - 300 - blocksTextLength(top);
+  let count = 0;
+  for (const finding of findings.slice(0, room)) {
+    const size = blocksTextLength([findingBlock(finding)]);
+    if (size > budget) break;
+    budget -= size;
+    count += 1;
+  }
+  return { shown: findings.slice(0, count), hidden: findings.slice(count) };
+}
+
+export function renderHostReport(report: HostReport, buttons: OfferedFix[], notOffered: NotOffered[] = []): Rendered {
+  const top = topBlocks(report);
   const tail: Block[] = fixActions(buttons, notOffered);
   const findings = worstFirst(report.findings);
-  // One block each for the divider and a possible "… more findings" note.
-  const room = Math.max(0, SLACK_LIMITS.blocks - top.length - tail.length - 2);
-  const shown = findings.slice(0, room);
-  const hidden = findings.slice(room);
+  const { shown, hidden } = splitFindings(report);
 
   const blocks: Block[] = [...top];
   if (findings.length > 0) blocks.push(divider());
@@ -125,20 +148,20 @@ function findingBlock(finding: Finding): Block {
   return codeSection(title, lines);
 }
 
-const MAX_FIX_ROWS = 10;
-
 /**
  * One row per offered fix: approve (runs it, under the approval rules) and deny (withdraws the offer);
  * then one line naming the proposals that could not be offered, if any.
  */
-export function fixActions(buttons: OfferedFix[], notOffered: NotOffered[] = []): Block[] {
+export function fixActions(buttons: OfferedFix[], notOffered: NotOffered[] = [], offset = 0): Block[] {
   const note = notOfferedLine(notOffered);
-  return [...fixRows(buttons), ...(note ? [context([escapeMrkdwn(note)])] : [])];
+  return [...fixRows(buttons, offset), ...(note ? [context([escapeMrkdwn(note)])] : [])];
 }
 
-function fixRows(buttons: OfferedFix[]): Block[] {
-  return buttons.slice(0, MAX_FIX_ROWS).map((fix, index) => {
+/** `offset` numbers the rows on from rows already in the same message: ids must be unique in a message. */
+function fixRows(buttons: OfferedFix[], offset: number): Block[] {
+  return buttons.slice(0, MAX_FIX_ROWS).map((fix, position) => {
     const tag = ` · ${fix.risk}`;
+    const index = offset + position;
     return actions(`dm_fix_${index}`, [
       button({
         actionId: actionIdFor(ACTION_APPROVE, index),
@@ -155,7 +178,8 @@ function hiddenNote(hidden: Finding[]): string {
   const counts = new Map<string, number>();
   for (const finding of hidden) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
   const parts = [...counts.entries()].map(([severity, count]) => `${count} ${severity}`);
-  return `… and ${hidden.length} more finding${hidden.length === 1 ? '' : 's'} (${parts.join(', ')}) not shown`;
+  const more = `${hidden.length} more finding${hidden.length === 1 ? '' : 's'}`;
+  return `… and ${more} (${parts.join(', ')}) not shown: the whole report is attached as a file in the thread`;
 }
 
 function fallbackText(report: HostReport, findings: Finding[]): string {
@@ -165,7 +189,9 @@ function fallbackText(report: HostReport, findings: Finding[]): string {
       ? 'dockerd not answering'
       : `${findings.length} finding${findings.length === 1 ? '' : 's'}`;
   const first = findings[0] ? `: ${findings[0].summary}` : '';
-  return truncate(`${severityEmoji(report.worst)} ${report.host} ${report.command}: ${state}${first}`, 1000);
+  return escapeMrkdwn(
+    truncate(`${severityEmoji(report.worst)} ${report.host} ${report.command}: ${state}${first}`, 1000),
+  );
 }
 
 function unique(lines: string[]): string[] {

@@ -41,7 +41,7 @@ export function renderImageDeps(
     blocks.push(
       section(`✅ Nothing blocks \`docker rmi ${escapeMrkdwn(ref)}\`: no child images and no containers use it.`),
     );
-    return { text: `${host} image-deps ${ref}: nothing blocks docker rmi`, blocks };
+    return { text: escapeMrkdwn(`${host} image-deps ${ref}: nothing blocks docker rmi`), blocks };
   }
   const running = deps.containers.filter((container) => container.state === 'running').length;
   blocks.push(
@@ -56,7 +56,9 @@ export function renderImageDeps(
   blocks.push(context(notes));
   blocks.push(...fixActions(buttons, notOffered));
   return {
-    text: `${host} image-deps ${ref}: ${deps.children.length} child image(s) and ${deps.containers.length} container(s) block docker rmi`,
+    text: escapeMrkdwn(
+      `${host} image-deps ${ref}: ${deps.children.length} child image(s) and ${deps.containers.length} container(s) block docker rmi`,
+    ),
     blocks,
   };
 }

@@ -74,5 +74,5 @@ export function renderLogs(view: LogsView): Rendered {
     blocks.push(context([`The whole output (${view.lines.length} lines) is attached as a file in the thread.`]));
   }
   if (view.cutNote) blocks.push(context([`⚠️ ${escapeMrkdwn(view.cutNote)}`]));
-  return { text: `logs of ${view.container.name} on ${view.host}: ${view.lines.length} line(s)`, blocks };
+  return { text: `logs of ${name} on ${escapeMrkdwn(view.host)}: ${view.lines.length} line(s)`, blocks };
 }

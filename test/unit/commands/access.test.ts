@@ -148,7 +148,7 @@ describe('access.channels', () => {
     const elsewhere = await dispatch(ask('ps h1', 'UOPS1', 'CRANDOM01'), deps);
     const listed = await dispatch(ask('ps h1', 'UOPS1', 'COPS0002'), deps);
     // Assert
-    expect(elsewhere.text).toContain('dockmedic takes commands only in <#COPS0001>, <#COPS0002>');
+    expect(elsewhere.text).toContain('dockmedic takes commands only in `COPS0001`, `COPS0002`');
     expect(listed.text).toContain('Queued ps on h1');
     expect(queued.map((job) => job.channelId)).toEqual(['COPS0002']);
     expect(audited).toContainEqual(expect.objectContaining({ action: 'refuse', actor: 'UOPS1' }));
