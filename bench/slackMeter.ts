@@ -57,12 +57,12 @@ export interface MeteredSlack {
  * `LocalSlackOptions` has `rateLimits`, it is this one line without the cast.
  */
 function withRateLimits(options: LocalSlackOptions, strict: boolean): LocalSlackOptions {
-  return { ...options, ...({ rateLimits: strict ? 'slack' : 'off' } as Record<string, unknown>) };
+  return { ...options, rateLimits: strict ? 'slack' : 'off' };
 }
 
 /** A strict stand-in refuses posts to channels the bot is not in: `/invite @dockmedic` there first. */
 function inviteBot(slack: LocalSlack, channel: string): void {
-  (slack as Partial<{ invite(channel: string): void }>).invite?.(channel);
+  slack.invite(channel);
 }
 
 export async function startMeteredSlack(
