@@ -10,6 +10,8 @@ import { offerFixes } from './offer.ts';
 
 /** Slack allows about one message a second per channel: thread replies of one render keep to that. */
 const REPLY_GAP_MS = 1100;
+/** Replies one render posts at most; more wait for the next render, so the summary is not held up. */
+const REPLIES_PER_RENDER = 2;
 
 /**
  * A fleet run: post the summary with every host waiting, then fan out one job per host. Hosts run
@@ -93,8 +95,8 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
     worst: outcome.worst,
     headline: outcome.headline.slice(0, 300),
   };
-  await deps.fleets.setRow(fleetId, row);
-  const delay = await deps.fleets.requestRender(fleetId);
+  const { remaining } = await deps.fleets.setRow(fleetId, row);
+  const delay = await deps.fleets.requestRender(fleetId, { final: remaining === 0 });
   if (delay === undefined) return;
   try {
     await deps.enqueueFleetRender(fleetId, delay);
@@ -105,14 +107,17 @@ export async function recordFleetRow(deps: WorkerDeps, job: ParsedCommandJob, ou
   }
 }
 
-/** Brings a fleet's thread and summary up to date: new details as a few replies, then the summary. */
+/**
+ * Brings a fleet's summary and thread up to date: the summary first (what everyone watches), then new
+ * details as a few replies; details beyond those wait for another render.
+ */
 export async function processFleetRender(job: FleetRenderJob, deps: WorkerDeps): Promise<void> {
+  let moreDetails = false;
   await deps.fleets.render(job.fleetId, async () => {
     const fleet = await deps.fleets.read(job.fleetId);
     if (!fleet) return;
     const { meta, rows } = fleet;
     const posts = jobPosts(deps.slack, deps.ledger, meta.requestId);
-    await postDetails(deps, meta);
     const summary = renderFleetSummary(meta, rows);
     const finished = rows.every((row) => row.state !== 'pending');
     // The table first: when the summary says "attached in the thread", it is there.
@@ -120,14 +125,20 @@ export async function processFleetRender(job: FleetRenderJob, deps: WorkerDeps):
       await posts.file('fleet-table', meta.channelId, { ...fleetTable(meta, rows), threadTs: meta.ts });
     }
     await deps.slack.update(meta.channelId, meta.ts, summary);
+    moreDetails = await postDetails(deps, meta);
   });
+  if (!moreDetails) return;
+  const delay = await deps.fleets.requestRender(job.fleetId);
+  if (delay !== undefined) await deps.enqueueFleetRender(job.fleetId, delay);
 }
 
-async function postDetails(deps: WorkerDeps, meta: FleetMeta): Promise<void> {
+/** Posts up to REPLIES_PER_RENDER replies of new details; true when more are waiting. */
+async function postDetails(deps: WorkerDeps, meta: FleetMeta): Promise<boolean> {
   const { from, details } = await deps.fleets.unpostedDetails(meta.id);
   const posts = jobPosts(deps.slack, deps.ledger, meta.requestId);
+  const replies = packFleetDetails(details);
   let position = from;
-  for (const [index, reply] of packFleetDetails(details).entries()) {
+  for (const [index, reply] of replies.slice(0, REPLIES_PER_RENDER).entries()) {
     if (index > 0) await new Promise((resolve) => setTimeout(resolve, REPLY_GAP_MS));
     const posted = await posts.message(`details-${position}`, meta.channelId, reply.rendered, {
       threadTs: meta.ts,
@@ -137,4 +148,5 @@ async function postDetails(deps: WorkerDeps, meta: FleetMeta): Promise<void> {
     position += reply.details.length;
     await deps.fleets.markDetailsPosted(meta.id, position);
   }
+  return replies.length > REPLIES_PER_RENDER;
 }

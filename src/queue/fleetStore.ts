@@ -43,6 +43,11 @@ const LOCK = (id: string) => `dm:fleet:${id}:lock`;
 /** Set while a render is scheduled and has not started reading: later changes ride along with it. */
 const SCHEDULED = (id: string) => `dm:fleet:${id}:scheduled`;
 const LAST_RENDER = (id: string) => `dm:fleet:${id}:last-render`;
+/** Hosts that have not answered yet. */
+const WAITING = (id: string) => `dm:fleet:${id}:waiting`;
+/** How many changes there were, and how many of them the last render showed. */
+const VERSION = (id: string) => `dm:fleet:${id}:version`;
+const RENDERED = (id: string) => `dm:fleet:${id}:rendered`;
 const TTL_SECONDS = 24 * 3600;
 /** A render holds the lock at most this long (Slack's 429 waits included); a dead holder blocks no longer. */
 const LOCK_MS = 120_000;
@@ -79,14 +84,21 @@ export class FleetStore {
       .multi()
       .hset(META(meta.id), meta)
       .hset(ROWS(meta.id), rows)
+      .sadd(WAITING(meta.id), ...hosts)
       .expire(META(meta.id), TTL_SECONDS)
       .expire(ROWS(meta.id), TTL_SECONDS)
+      .expire(WAITING(meta.id), TTL_SECONDS)
       .exec();
     return true;
   }
 
-  async setRow(id: string, row: FleetRow): Promise<void> {
-    await this.redis.hset(ROWS(id), row.host, JSON.stringify(FleetRow.parse(row)));
+  /** Writes a host's row; `remaining` is how many hosts have still not answered. */
+  async setRow(id: string, row: FleetRow): Promise<{ remaining: number }> {
+    const multi = this.redis.multi().hset(ROWS(id), row.host, JSON.stringify(FleetRow.parse(row)));
+    if (row.state !== 'pending') multi.srem(WAITING(id), row.host);
+    const replies = await multi.scard(WAITING(id)).incr(VERSION(id)).expire(VERSION(id), TTL_SECONDS).exec();
+    const remaining = replies?.at(-3)?.[1];
+    return { remaining: typeof remaining === 'number' ? remaining : 1 };
   }
 
   async read(id: string): Promise<{ meta: FleetMeta; rows: FleetRow[] } | undefined> {
@@ -131,14 +143,18 @@ export class FleetStore {
 
   /**
    * After a change: the delay after which a render should run, or undefined when one is already
-   * scheduled and has not started reading (it will show this change too).
+   * scheduled and has not started reading (it will show this change too). The last host's answer
+   * (`final`) is rendered at once: it is the one everybody waits for, and one edit over the pace is
+   * within Slack's bursts.
    */
-  async requestRender(id: string, now = Date.now()): Promise<number | undefined> {
+  async requestRender(id: string, options: { final?: boolean; now?: number } = {}): Promise<number | undefined> {
+    const now = options.now ?? Date.now();
     const [[, scheduled], [, last]] = (await this.redis
       .multi()
       .set(SCHEDULED(id), '1', 'PX', SCHEDULE_MS, 'NX')
       .get(LAST_RENDER(id))
       .exec()) as [[unknown, string | null], [unknown, string | null]];
+    if (options.final) return 0;
     if (scheduled !== 'OK') return undefined;
     return Math.max(0, Number(last ?? 0) + FLEET_RENDER_INTERVAL_MS - now);
   }
@@ -161,9 +177,20 @@ export class FleetStore {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     try {
+      const replies = await this.redis
+        .multi()
+        .del(SCHEDULED(id))
+        .mget(VERSION(id), RENDERED(id), POSTED(id))
+        .llen(DETAILS(id))
+        .exec();
+      const [version, rendered, posted] = (replies?.[1]?.[1] as Array<string | null> | undefined) ?? [];
+      const details = Number(replies?.[2]?.[1] ?? 0);
+      // A render that finds everything shown already (the final render overtook a scheduled one) edits nothing.
+      if (version && version === rendered && details <= Number(posted ?? 0)) return;
       // Pacing counts from the start of a render: a change during it is shown 1.5 s after this.
-      await this.redis.multi().del(SCHEDULED(id)).set(LAST_RENDER(id), Date.now(), 'EX', TTL_SECONDS).exec();
+      await this.redis.set(LAST_RENDER(id), Date.now(), 'EX', TTL_SECONDS);
       await render();
+      if (version) await this.redis.set(RENDERED(id), version, 'EX', TTL_SECONDS);
     } finally {
       await this.redis.eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",

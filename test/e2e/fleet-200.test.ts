@@ -73,7 +73,17 @@ describe(`a fleet run over ${HOSTS} hosts with rate limits on`, () => {
     expect(stack.slack.refusals.filter((refusal) => refusal.error !== 'ratelimited')).toEqual([]);
     expect(stack.slack.refusals.some((refusal) => refusal.error === 'ratelimited')).toBe(true);
     // Hosts with something to say share a few replies; the summary is edited far fewer times than hosts.
-    const replies = thread.filter((m) => m.kind === 'message');
+    // The details of every hot host follow in the thread, a few hosts per reply.
+    const hot = [...listed].filter(([, label]) => label === 'crit' || label === 'warn').map(([host]) => host);
+    const inThread = () =>
+      stack.slack
+        .messages(CHANNEL)
+        .filter((m) => m.threadTs === summary.ts && m.kind === 'message')
+        .map((m) => JSON.stringify(m.blocks))
+        .join('\n');
+    await stack.slack.waitFor(() => hot.every((host) => inThread().includes(host)), 180_000);
+    console.info(`every hot host's details in the thread after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const replies = stack.slack.messages(CHANNEL).filter((m) => m.threadTs === summary.ts && m.kind === 'message');
     console.info(`${listed.size} hosts listed in the summary itself, ${replies.length} replies in its thread`);
     if (listed.size < HOSTS) expect(table).not.toBe('');
     expect(replies.length).toBeLessThanOrEqual(Math.ceil(HOSTS / 5));

@@ -64,8 +64,13 @@ describe('a fleet run: /docker diskcheck all over 10 hosts, 2 unreachable', () =
     expect(stack.slack.refusals).toEqual([]);
     // The silent host takes the whole connect timeout (3 s); everything else runs beside it.
     expect(elapsed).toBeLessThan(3000 + 5000);
-    const details = stack.slack.messages(CHANNEL).filter((m) => m.threadTs === summary.ts);
-    expect(details.some((m) => m.text.includes('f0'))).toBe(true);
+    // The summary goes first; the details of hosts with something to say follow in its thread.
+    const detail = await waitForMessage(
+      stack.slack,
+      CHANNEL,
+      (m) => m.threadTs === summary.ts && m.text.includes('f0'),
+    );
+    expect(detail.kind).toBe('message');
     const topLevel = stack.slack.messages(CHANNEL).filter((m) => m.kind === 'message' && !m.threadTs);
     expect(topLevel).toHaveLength(1);
   });

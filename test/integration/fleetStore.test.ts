@@ -116,6 +116,33 @@ describe('FleetStore renders', () => {
   });
 });
 
+describe('FleetStore final render', () => {
+  it('renders the last host at once, and a render with nothing new edits nothing', async () => {
+    const store = new FleetStore(redis);
+    const id = newFleetId();
+    await store.create(meta(id), ['a', 'b']);
+    let renders = 0;
+    const render = async () => {
+      renders += 1;
+    };
+
+    const first = await store.setRow(id, { host: 'a', state: 'done' });
+    await store.requestRender(id, { final: first.remaining === 0 });
+    await store.render(id, render);
+    const last = await store.setRow(id, { host: 'b', state: 'done' });
+    const paced = await store.requestRender(id, { final: false });
+    await store.cancelRender(id);
+    const delay = await store.requestRender(id, { final: last.remaining === 0 });
+    await store.render(id, render);
+    await store.render(id, render);
+
+    expect([first.remaining, last.remaining]).toEqual([1, 0]);
+    expect(paced).toBeGreaterThan(FLEET_RENDER_INTERVAL_MS / 2);
+    expect(delay).toBe(0);
+    expect(renders).toBe(2);
+  });
+});
+
 describe('FleetStore state', () => {
   it('keeps the rows of a fleet created twice (a retried fleet job)', async () => {
     const store = new FleetStore(redis);
