@@ -124,6 +124,13 @@ describe('a worker killed mid-job', () => {
       15_000,
       'the fix to start',
     );
+    // Mid-fix means past the single-use gate (approved → running): a worker killed before it never
+    // started the fix, and the next one rightly runs it. On a busy machine that takes a moment.
+    await waitUntil(
+      async () => (await redis.hget(`dm:approval:${truncate.value}`, 'state')) === 'running',
+      15_000,
+      'the fix to pass its gate',
+    );
     await doomed.kill('SIGKILL');
     await resumeSshd();
     worker();
