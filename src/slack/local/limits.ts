@@ -165,15 +165,6 @@ export function refusalOf(text: unknown, rawBlocks: unknown): Refusal | undefine
   return undefined;
 }
 
-/** Total characters of text objects in these blocks (what msg_blocks_too_long counts). */
-export function blocksTextTotal(rawBlocks: unknown): number {
-  const blocks = parseBlocks(rawBlocks);
-  if (!blocks || !Array.isArray(blocks)) return 0;
-  const checker = new Checker();
-  for (const [index, block] of blocks.entries()) checker.block(block, `/blocks/${index}`);
-  return checker.textTotal;
-}
-
 /**
  * Who a message would notify, as Slack parses mrkdwn: `<!channel>`, `<!here>`, `<!everyone>`,
  * `<!subteam^S1>` and `<@U1>`. Plain-text objects (headers, buttons) are not parsed for mentions.
