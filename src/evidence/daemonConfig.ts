@@ -2,6 +2,7 @@
 // when dockerd is down (a file that is not valid JSON keeps it down).
 
 import { sh } from '../hosts/shell.ts';
+import type { HostConnection } from '../hosts/types.ts';
 import type { EvidenceContext } from './context.ts';
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json';
@@ -31,20 +32,33 @@ export function parseDaemonJson(text: string | undefined, path = DAEMON_JSON_PAT
   }
 }
 
+type DaemonJsonRead = { present: false } | { present: true; text: string } | { unreadable: string };
+
+/** The file as it is now, never memoized: the checks' evidence and the fixes' rechecks both read it. */
+async function readDaemonJsonFile(conn: HostConnection): Promise<DaemonJsonRead> {
+  // Exit 3 means "no such file", told apart from a file we may not read.
+  const result = await conn.exec(sh`if [ -e ${DAEMON_JSON_PATH} ]; then cat -- ${DAEMON_JSON_PATH}; else exit 3; fi`, {
+    privileged: true,
+  });
+  if (result.code === 3) return { present: false };
+  if (result.code !== 0) return { unreadable: result.stderr.trim() };
+  return { present: true, text: result.stdout };
+}
+
+/** The text of daemon.json now (undefined when there is none); a file that cannot be read throws. */
+export async function readDaemonJsonText(ctx: { conn: HostConnection }): Promise<string | undefined> {
+  const read = await readDaemonJsonFile(ctx.conn);
+  if ('unreadable' in read) throw new Error(`could not read ${DAEMON_JSON_PATH}: ${read.unreadable}`);
+  return read.present ? read.text : undefined;
+}
+
 export function daemonJson(ctx: EvidenceContext): Promise<DaemonJson> {
   return ctx.memo('shell:daemon.json', async () => {
-    // Exit 3 means "no such file", told apart from a file we may not read.
-    const result = await ctx.conn.exec(
-      sh`if [ -e ${DAEMON_JSON_PATH} ]; then cat ${DAEMON_JSON_PATH}; else exit 3; fi`,
-      {
-        privileged: true,
-      },
-    );
-    if (result.code === 3) return parseDaemonJson(undefined);
-    if (result.code !== 0) {
-      return { path: DAEMON_JSON_PATH, present: true, parseError: `could not read it: ${result.stderr.trim()}` };
+    const read = await readDaemonJsonFile(ctx.conn);
+    if ('unreadable' in read) {
+      return { path: DAEMON_JSON_PATH, present: true, parseError: `could not read it: ${read.unreadable}` };
     }
-    return parseDaemonJson(result.stdout);
+    return parseDaemonJson(read.present ? read.text : undefined);
   });
 }
 

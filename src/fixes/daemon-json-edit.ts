@@ -5,7 +5,7 @@
 // (daemon.json.dockmedic-<run>, or a `.absent` marker when there was no file); the rollback restores it.
 
 import { createContext } from '../evidence/context.ts';
-import { DAEMON_JSON_PATH, parseDaemonJson } from '../evidence/daemonConfig.ts';
+import { DAEMON_JSON_PATH, parseDaemonJson, readDaemonJsonText } from '../evidence/daemonConfig.ts';
 import { daemonJsonBlockers, describeBlocker } from '../evidence/daemonJsonLines.ts';
 import { dockerdProcess, flagValue } from '../evidence/dockerdProcess.ts';
 import { sh } from '../hosts/shell.ts';
@@ -19,16 +19,6 @@ const FLAGS_OF: Record<string, readonly string[]> = {
 
 export function backupOf(run: string): string {
   return `${DAEMON_JSON_PATH}.dockmedic-${run}`;
-}
-
-export async function readDaemonJsonText(ctx: FixContext): Promise<string | undefined> {
-  const result = await ctx.conn.exec(
-    sh`if [ -e ${DAEMON_JSON_PATH} ]; then cat -- ${DAEMON_JSON_PATH}; else exit 3; fi`,
-    { privileged: true },
-  );
-  if (result.code === 3) return undefined;
-  if (result.code !== 0) throw new Error(`could not read ${DAEMON_JSON_PATH}: ${result.stderr.trim()}`);
-  return result.stdout;
 }
 
 /** Whether these keys can be written into daemon.json now; the reason names the line or flag to fix. */

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { createContext } from '../evidence/context.ts';
-import { DAEMON_JSON_PATH, parseDaemonJson } from '../evidence/daemonConfig.ts';
+import { DAEMON_JSON_PATH, parseDaemonJson, readDaemonJsonText } from '../evidence/daemonConfig.ts';
 import { dockerCall } from '../evidence/docker.ts';
 import { sh } from '../hosts/shell.ts';
 import { reloadDockerd } from './dockerd-service.ts';
@@ -27,18 +27,6 @@ export function withLiveRestore(text: string | undefined): string | { error: str
   return `${JSON.stringify({ ...(parsed.config ?? {}), 'live-restore': true }, null, 2)}\n`;
 }
 
-async function readDaemonJson(ctx: FixContext): Promise<string | undefined> {
-  const result = await ctx.conn.exec(
-    sh`if [ -e ${DAEMON_JSON_PATH} ]; then cat -- ${DAEMON_JSON_PATH}; else exit 3; fi`,
-    {
-      privileged: true,
-    },
-  );
-  if (result.code === 3) return undefined;
-  if (result.code !== 0) throw new Error(`could not read ${DAEMON_JSON_PATH}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
-
 function plan(): Operation[] {
   return [
     { description: 'Back up daemon.json', command: `cp -p -- ${DAEMON_JSON_PATH} ${DAEMON_JSON_PATH}.bak-<timestamp>` },
@@ -56,7 +44,7 @@ function plan(): Operation[] {
 }
 
 async function recheck(ctx: FixContext): Promise<Recheck> {
-  const text = await readDaemonJson(ctx);
+  const text = await readDaemonJsonText(ctx);
   const next = withLiveRestore(text);
   if (typeof next !== 'string') return { ok: false, reason: next.error };
   if (parseDaemonJson(text).config?.['live-restore'] === true) {
@@ -81,7 +69,7 @@ async function validate(ctx: FixContext): Promise<Validation> {
     return { ok: result.code === 0, how: `dockerd --validate: ${output.split('\n')[0] || `exit ${result.code}`}` };
   }
   // Docker before 23 has no --validate: read back what was written and parse it.
-  const written = await readDaemonJson(ctx);
+  const written = await readDaemonJsonText(ctx);
   const parsed = parseDaemonJson(written);
   const ok = written !== undefined && !parsed.parseError && parsed.config?.['live-restore'] === true;
   return {
@@ -99,7 +87,7 @@ async function run(ctx: FixContext): Promise<FixOutcome> {
     Operation,
   ];
   const operations: FixOutcome['operations'] = [];
-  const text = await readDaemonJson(ctx);
+  const text = await readDaemonJsonText(ctx);
   const next = withLiveRestore(text);
   if (typeof next !== 'string') return { ok: false, summary: `Not run: ${next.error}`, operations };
   if (next.length > MAX_BYTES)
